@@ -1,0 +1,12 @@
+"""Root pytest configuration.
+
+``rxconfig`` is imported first so that Reflex finds the venv's Node and npm
+(PLATFORM.md) in any test that builds or runs the app.
+"""
+
+import os
+
+os.environ.setdefault("NODE_ENV", "test")
+os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+
+import rxconfig  # noqa: E402,F401

@@ -1,0 +1,3 @@
+"""Piano Emotion Manager: the business app of piano technicians."""
+
+__version__ = "0.1.0"

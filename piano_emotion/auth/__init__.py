@@ -1,0 +1,1 @@
+"""Identity: local accounts, Clerk tokens, sessions and the owner."""

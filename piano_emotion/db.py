@@ -1,0 +1,69 @@
+"""Database engine and sessions for SQLite (embedded) and MySQL/TiDB."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlmodel import Session
+
+from piano_emotion.db_url import DatabaseTarget, parse_database_url
+from piano_emotion.settings import get_settings
+
+_engines: dict[str, sa.Engine] = {}
+_lock = threading.Lock()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # Foreign keys are off by default in SQLite; WAL lets readers run during a write.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine_for(database_url: str, **overrides) -> sa.Engine:
+    """A new engine for a ``DATABASE_URL`` (any accepted form)."""
+    target: DatabaseTarget = parse_database_url(database_url)
+    kwargs = target.engine_kwargs()
+    kwargs.update(overrides)
+    engine = sa.create_engine(target.url, **kwargs)
+    if target.is_sqlite:
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def get_engine() -> sa.Engine:
+    """The process-wide engine for the configured database."""
+    url = get_settings().database_url
+    engine = _engines.get(url)
+    if engine is None:
+        with _lock:
+            engine = _engines.get(url)
+            if engine is None:
+                engine = create_engine_for(url)
+                _engines[url] = engine
+    return engine
+
+
+def dispose_engines() -> None:
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+@contextmanager
+def session_scope(engine: sa.Engine | None = None) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,267 @@
+"""Every environment variable the app reads, typed and validated in one place.
+
+Names follow the deployment guide (DEPLOYMENT-GUIDE.es.md). A ``.env`` file in
+the working directory is read when present; real environment variables win.
+Missing optional services (Clerk, Stripe, Upstash, SMTP) only switch their
+feature off; an unsafe ``JWT_SECRET`` in production refuses to start.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+DEFAULT_DATABASE_URL = "sqlite:///piano_emotion.db"
+DEV_SECRET_FILE = Path(".secrets/jwt_secret")
+MIN_JWT_SECRET_LENGTH = 32
+# Secrets that appear in examples and tutorials; never acceptable in production.
+KNOWN_WEAK_SECRETS = frozenset(
+    {
+        "secret",
+        "changeme",
+        "change-me",
+        "jwt_secret",
+        "your-secret",
+        "secret-aleatorio-seguro",
+        "[secret-aleatorio-seguro]",
+        "replace-with-a-long-random-string-of-at-least-32-characters",
+    }
+)
+VALID_ENVIRONMENTS = ("development", "test", "production")
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used; the message names the variable."""
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = _clean(env.get(name))
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = _clean(env.get(name))
+    if raw is None:
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    jwt_secret: str = ""
+    session_days: int = 7
+    # Clerk (optional: sign-in with Google and others).
+    clerk_secret_key: str | None = None
+    clerk_publishable_key: str | None = None
+    clerk_authorized_parties: tuple[str, ...] = ()
+    clerk_jwks_url: str | None = None
+    # Cache backends (optional; memory otherwise).
+    upstash_redis_rest_url: str | None = None
+    upstash_redis_rest_token: str | None = None
+    redis_url: str | None = None
+    # Stripe (optional: payment links).
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_publishable_key: str | None = None
+    # The platform owner (Clerk user id, or the email of a local account).
+    owner_open_id: str | None = None
+    owner_name: str = "Owner"
+    # Public address of the app, used in links sent to clients.
+    app_url: str = "http://localhost:3000"
+    # Outgoing email (optional).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
+    # Owner alerts to an HTTP webhook (e.g. Slack), and the serverless cron secret.
+    alert_webhook_url: str | None = None
+    cron_secret: str | None = None
+    local_accounts_enabled: bool = True
+    extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    # -- derived ---------------------------------------------------------
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def clerk_enabled(self) -> bool:
+        return bool(self.clerk_secret_key and self.clerk_publishable_key)
+
+    @property
+    def upstash_enabled(self) -> bool:
+        return bool(self.upstash_redis_rest_url and self.upstash_redis_rest_token)
+
+    @property
+    def stripe_enabled(self) -> bool:
+        return bool(self.stripe_secret_key)
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return bool(self.smtp_host and self.smtp_from)
+
+    @property
+    def cache_mode(self) -> str:
+        """The cache backend these settings ask for."""
+        if self.upstash_enabled:
+            return "upstash"
+        if self.redis_url:
+            return "redis"
+        return "memory"
+
+    def integrations(self) -> dict[str, bool]:
+        """Which optional integrations are configured (never their secrets)."""
+        return {
+            "local_accounts": self.local_accounts_enabled,
+            "clerk": self.clerk_enabled,
+            "upstash": self.upstash_enabled,
+            "redis": bool(self.redis_url),
+            "stripe": self.stripe_enabled,
+            "stripe_webhook": bool(self.stripe_enabled and self.stripe_webhook_secret),
+            "smtp": self.smtp_enabled,
+            "alert_webhook": bool(self.alert_webhook_url),
+            "cron": bool(self.cron_secret),
+            "owner": bool(self.owner_open_id),
+        }
+
+
+def _environment(env: Mapping[str, str]) -> str:
+    raw = _clean(env.get("APP_ENV")) or _clean(env.get("NODE_ENV")) or "development"
+    raw = raw.lower()
+    aliases = {"prod": "production", "dev": "development", "testing": "test"}
+    raw = aliases.get(raw, raw)
+    if raw not in VALID_ENVIRONMENTS:
+        raise SettingsError(
+            f"NODE_ENV/APP_ENV must be one of {', '.join(VALID_ENVIRONMENTS)}, got {raw!r}"
+        )
+    return raw
+
+
+def _jwt_secret(env: Mapping[str, str], environment: str) -> str:
+    secret = _clean(env.get("JWT_SECRET"))
+    if environment == "production":
+        if secret is None:
+            raise SettingsError(
+                "JWT_SECRET is required in production: set it to a random string "
+                f"of at least {MIN_JWT_SECRET_LENGTH} characters "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if secret.lower() in KNOWN_WEAK_SECRETS:
+            raise SettingsError("JWT_SECRET is a well-known example value; set a random one")
+        if len(secret) < MIN_JWT_SECRET_LENGTH:
+            raise SettingsError(
+                f"JWT_SECRET is too short ({len(secret)} characters); "
+                f"production needs at least {MIN_JWT_SECRET_LENGTH}"
+            )
+        return secret
+    if secret:
+        return secret
+    return _development_secret()
+
+
+def _development_secret() -> str:
+    """A random secret kept in a local file, so dev sessions survive restarts."""
+    try:
+        if DEV_SECRET_FILE.exists():
+            stored = DEV_SECRET_FILE.read_text().strip()
+            if len(stored) >= MIN_JWT_SECRET_LENGTH:
+                return stored
+        DEV_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
+        stored = secrets.token_urlsafe(48)
+        DEV_SECRET_FILE.write_text(stored)
+        DEV_SECRET_FILE.chmod(0o600)
+        return stored
+    except OSError:
+        # A read-only working directory: sessions last until the process ends.
+        return secrets.token_urlsafe(48)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, env_file: str | None = ".env") -> Settings:
+    """Build the settings from a mapping (default: ``.env`` plus ``os.environ``)."""
+    if environ is None:
+        merged: dict[str, str] = {}
+        if env_file and Path(env_file).is_file():
+            merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        merged.update(os.environ)
+        environ = merged
+    env = environ
+    environment = _environment(env)
+    parties = tuple(
+        p.strip().rstrip("/")
+        for p in (env.get("CLERK_AUTHORIZED_PARTIES") or "").split(",")
+        if p.strip()
+    )
+    app_url = (_clean(env.get("APP_URL")) or "http://localhost:3000").rstrip("/")
+    session_days = _int(env, "SESSION_DAYS", 7)
+    if not 1 <= session_days <= 90:
+        raise SettingsError("SESSION_DAYS must be between 1 and 90")
+    database_url = _clean(env.get("DATABASE_URL")) or DEFAULT_DATABASE_URL
+    # Fail at start-up, naming the variable, rather than at the first query.
+    from piano_emotion.db_url import parse_database_url
+
+    parse_database_url(database_url)
+    return Settings(
+        environment=environment,
+        database_url=database_url,
+        jwt_secret=_jwt_secret(env, environment),
+        session_days=session_days,
+        clerk_secret_key=_clean(env.get("CLERK_SECRET_KEY")),
+        clerk_publishable_key=_clean(env.get("NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY")),
+        clerk_authorized_parties=parties or (app_url,),
+        clerk_jwks_url=_clean(env.get("CLERK_JWKS_URL")),
+        upstash_redis_rest_url=_clean(env.get("UPSTASH_REDIS_REST_URL")),
+        upstash_redis_rest_token=_clean(env.get("UPSTASH_REDIS_REST_TOKEN")),
+        redis_url=_clean(env.get("REDIS_URL")),
+        stripe_secret_key=_clean(env.get("STRIPE_SECRET_KEY")),
+        stripe_webhook_secret=_clean(env.get("STRIPE_WEBHOOK_SECRET")),
+        stripe_publishable_key=_clean(env.get("NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY")),
+        owner_open_id=_clean(env.get("OWNER_OPEN_ID")),
+        owner_name=_clean(env.get("OWNER_NAME")) or "Owner",
+        app_url=app_url,
+        smtp_host=_clean(env.get("SMTP_HOST")),
+        smtp_port=_int(env, "SMTP_PORT", 587),
+        smtp_user=_clean(env.get("SMTP_USER")),
+        smtp_password=_clean(env.get("SMTP_PASSWORD")),
+        smtp_from=_clean(env.get("SMTP_FROM")),
+        smtp_starttls=_bool(env, "SMTP_STARTTLS", True),
+        alert_webhook_url=_clean(env.get("ALERT_WEBHOOK_URL")),
+        cron_secret=_clean(env.get("CRON_SECRET")),
+        local_accounts_enabled=_bool(env, "LOCAL_ACCOUNTS_ENABLED", True),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return load_settings()
+
+
+def reset_settings_cache() -> None:
+    """Forget the process-wide settings (tests change the environment)."""
+    get_settings.cache_clear()
