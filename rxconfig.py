@@ -17,11 +17,19 @@ if _venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
 
 import reflex as rx  # noqa: E402
 
+from piano_emotion.ui import styles  # noqa: E402
+
 config = rx.Config(
     app_name="piano_emotion",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin()],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(
+                accent_color=styles.ACCENT, gray_color=styles.GRAY, radius=styles.RADIUS
+            )
+        )
+    ],
     disable_plugins=[rx.plugins.SitemapPlugin],
     # Reflex keeps UI state in Redis when REFLEX_REDIS_URL is set (several workers).
 )

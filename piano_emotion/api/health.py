@@ -1,0 +1,66 @@
+"""``GET /api/health``: is the app able to serve, and how is it configured.
+
+200 when the database answers, 503 when it does not. Integrations are
+reported as configured or not, never with their secrets.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from piano_emotion import __version__, migrations
+from piano_emotion.db import get_engine
+from piano_emotion.settings import Settings, get_settings
+
+
+def database_status(engine: sa.Engine) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+            revision = migrations.current_revision(connection)
+    except Exception as exc:  # any driver error means "not reachable"
+        return {
+            "reachable": False,
+            "dialect": engine.dialect.name,
+            "error": type(exc).__name__,
+        }
+    head = migrations.head_revision()
+    return {
+        "reachable": True,
+        "dialect": engine.dialect.name,
+        "round_trip_ms": round((time.perf_counter() - started) * 1000, 2),
+        "migration_revision": revision,
+        "migration_head": head,
+        "migrations_up_to_date": revision == head,
+    }
+
+
+def health_report(settings: Settings, engine: sa.Engine) -> tuple[int, dict[str, Any]]:
+    database = database_status(engine)
+    integrations = settings.integrations()
+    body = {
+        "status": "ok" if database["reachable"] else "error",
+        "version": __version__,
+        "environment": settings.environment,
+        "database": database,
+        "cache": {"mode": settings.cache_mode},
+        "auth": {
+            "local_accounts": integrations["local_accounts"],
+            "clerk": integrations["clerk"],
+        },
+        "integrations": integrations,
+    }
+    return (200 if database["reachable"] else 503), body
+
+
+async def health_endpoint(request: Request) -> JSONResponse:
+    settings = get_settings()
+    status, body = await run_in_threadpool(health_report, settings, get_engine())
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})

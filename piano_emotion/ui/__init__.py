@@ -1,0 +1,1 @@
+"""The Reflex user interface: state, pages, components and translations."""

@@ -1,0 +1,208 @@
+"""The app shell: sidebar (a drawer menu on a phone), top bar and content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+
+from piano_emotion.ui import styles
+from piano_emotion.ui.i18n import LANGUAGES, tr
+from piano_emotion.ui.routes import HOME, SECTIONS, Section
+from piano_emotion.ui.state.base import UIState
+
+
+def nav_link(section: Section, active: bool) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon(section.icon, size=18),
+            rx.text(tr(section.label_key), size="3", weight="medium"),
+            align="center",
+            spacing="3",
+            padding_x="0.75rem",
+            padding_y="0.5rem",
+            border_radius="0.5rem",
+            width="100%",
+            background=styles.ACTIVE_BG if active else "transparent",
+            color=styles.ACTIVE_TEXT if active else rx.color("gray", 12),
+            _hover={"background": styles.ACTIVE_BG if active else styles.HOVER_BG},
+        ),
+        href=section.route,
+        underline="none",
+        width="100%",
+        aria_current="page" if active else None,
+        data_testid=f"nav-{section.label_key.removeprefix('nav.')}",
+    )
+
+
+def nav_links(active_route: str) -> rx.Component:
+    return rx.vstack(
+        *[nav_link(section, section.route == active_route) for section in SECTIONS],
+        spacing="1",
+        width="100%",
+        as_="nav",
+    )
+
+
+def brand() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon("piano", size=22, color=rx.color("accent", 10)),
+            rx.text(tr("app.name"), size="3", weight="bold"),
+            align="center",
+            spacing="2",
+        ),
+        href=HOME,
+        underline="none",
+        color=rx.color("gray", 12),
+    )
+
+
+def sidebar(active_route: str) -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            rx.box(brand(), padding="1rem"),
+            rx.box(nav_links(active_route), padding_x="0.5rem", width="100%"),
+            spacing="2",
+            width="100%",
+        ),
+        width=styles.SIDEBAR_WIDTH,
+        min_width=styles.SIDEBAR_WIDTH,
+        height="100vh",
+        position="sticky",
+        top="0",
+        background=styles.SIDEBAR_BG,
+        border_right=styles.BORDER,
+        overflow_y="auto",
+        display=["none", "none", "block"],
+        data_testid="sidebar",
+    )
+
+
+def mobile_menu(active_route: str) -> rx.Component:
+    return rx.drawer.root(
+        rx.drawer.trigger(
+            rx.icon_button(
+                rx.icon("menu"),
+                variant="ghost",
+                size="3",
+                aria_label=tr("shell.menu"),
+                data_testid="mobile-menu-button",
+            ),
+        ),
+        rx.drawer.overlay(z_index="40"),
+        rx.drawer.portal(
+            rx.drawer.content(
+                rx.vstack(
+                    rx.hstack(
+                        brand(),
+                        rx.spacer(),
+                        rx.drawer.close(
+                            rx.icon_button(
+                                rx.icon("x"), variant="ghost", aria_label=tr("shell.close_menu")
+                            )
+                        ),
+                        width="100%",
+                        align="center",
+                    ),
+                    nav_links(active_route),
+                    spacing="4",
+                    width="100%",
+                    padding="1rem",
+                ),
+                height="100%",
+                width="17rem",
+                background=rx.color("gray", 1),
+                z_index="50",
+                data_testid="mobile-menu",
+            )
+        ),
+        direction="left",
+    )
+
+
+def language_select() -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(aria_label=tr("shell.language"), data_testid="language-select"),
+        rx.select.content(
+            *[
+                rx.select.item(label, value=code, data_testid=f"language-{code}")
+                for code, label in LANGUAGES.items()
+            ]
+        ),
+        value=UIState.lang,
+        on_change=UIState.set_language,
+        size="2",
+    )
+
+
+def top_bar(active_route: str, title_key: str) -> rx.Component:
+    return rx.hstack(
+        rx.box(mobile_menu(active_route), display=["block", "block", "none"]),
+        rx.heading(tr(title_key), size="5", as_="h1", data_testid="page-title"),
+        rx.spacer(),
+        language_select(),
+        rx.color_mode.button(variant="ghost", aria_label=tr("shell.theme")),
+        align="center",
+        spacing="3",
+        height=styles.TOPBAR_HEIGHT,
+        padding_x="1rem",
+        border_bottom=styles.BORDER,
+        position="sticky",
+        top="0",
+        z_index="10",
+        background=rx.color("gray", 1),
+        width="100%",
+    )
+
+
+def app_shell(content: rx.Component, *, route: str, title_key: str) -> rx.Component:
+    return rx.hstack(
+        sidebar(route),
+        rx.box(
+            top_bar(route, title_key),
+            rx.box(
+                content,
+                padding=["1rem", "1.5rem", "2rem"],
+                max_width=styles.CONTENT_MAX_WIDTH,
+                width="100%",
+                margin_x="auto",
+                as_="main",
+            ),
+            flex="1",
+            min_width="0",
+        ),
+        spacing="0",
+        align="start",
+        width="100%",
+        min_height="100vh",
+    )
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    route: str
+    component: Callable[[], rx.Component]
+    on_load: Any = None
+
+
+# Filled by @template as page modules are imported; the app adds them all.
+PAGES: list[PageSpec] = []
+
+
+def template(
+    *, route: str, title_key: str, on_load=None
+) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
+    """Register a page inside the shell: the page module holds only its content."""
+
+    def decorator(page_content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+        def page() -> rx.Component:
+            return app_shell(page_content(), route=route, title_key=title_key)
+
+        page.__name__ = page_content.__name__
+        PAGES.append(PageSpec(route=route, component=page, on_load=on_load))
+        return page_content
+
+    return decorator

@@ -1,0 +1,233 @@
+"""The translation catalogue and the helpers every page uses for its text.
+
+No page writes a literal UI string: it calls ``tr("key")`` (a reactive value
+that follows the user's language in the browser) or, in Python code such as
+event handlers and PDFs, ``translate("key", lang)``. Spanish is the default.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import reflex as rx
+
+DEFAULT_LANGUAGE = "es"
+LANGUAGES: dict[str, str] = {"es": "Español", "en": "English"}
+
+# key -> (Spanish, English)
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # App shell
+    "app.name": ("Piano Emotion Manager", "Piano Emotion Manager"),
+    "app.tagline": (
+        "La gestión diaria del técnico de pianos",
+        "The piano technician's daily business",
+    ),
+    "shell.menu": ("Menú", "Menu"),
+    "shell.language": ("Idioma", "Language"),
+    "shell.theme": ("Tema claro u oscuro", "Light or dark theme"),
+    "shell.close_menu": ("Cerrar menú", "Close menu"),
+    # Navigation
+    "nav.home": ("Inicio", "Home"),
+    "nav.clients": ("Clientes", "Clients"),
+    "nav.pianos": ("Pianos", "Pianos"),
+    "nav.services": ("Servicios", "Services"),
+    "nav.agenda": ("Agenda", "Calendar"),
+    "nav.quotes": ("Presupuestos", "Quotes"),
+    "nav.invoices": ("Facturas", "Invoices"),
+    "nav.inventory": ("Inventario", "Inventory"),
+    "nav.reminders": ("Recordatorios", "Reminders"),
+    "nav.settings": ("Ajustes", "Settings"),
+    # Home
+    "home.title": ("Inicio", "Home"),
+    "home.welcome": ("Bienvenido a Piano Emotion Manager", "Welcome to Piano Emotion Manager"),
+    "home.intro": (
+        "Clientes, pianos, servicios, agenda, presupuestos, facturas, inventario y "
+        "recordatorios de mantenimiento en un solo sitio.",
+        "Clients, pianos, services, calendar, quotes, invoices, inventory and "
+        "maintenance reminders in one place.",
+    ),
+    "home.sections": ("Secciones", "Sections"),
+    "home.status": ("Estado del sistema", "System status"),
+    "home.database": ("Base de datos", "Database"),
+    "home.cache": ("Caché", "Cache"),
+    "home.version": ("Versión", "Version"),
+    "home.ok": ("Operativa", "Up"),
+    "home.down": ("Sin conexión", "Down"),
+    # Sections that land in later releases
+    "section.coming": ("En preparación", "Coming soon"),
+    "section.clients.desc": (
+        "Fichas de clientes con búsqueda, filtros, pianos e historial de servicios.",
+        "Client records with search, filters, pianos and service history.",
+    ),
+    "section.pianos.desc": (
+        "Cada piano con su propietario, historial, alertas de mantenimiento y lecturas "
+        "de humedad y temperatura.",
+        "Every piano with its owner, history, maintenance alerts and humidity and "
+        "temperature readings.",
+    ),
+    "section.services.desc": (
+        "Afinaciones, reparaciones y regulaciones con lista de tareas y materiales.",
+        "Tunings, repairs and regulations with checklist and materials.",
+    ),
+    "section.agenda.desc": (
+        "Citas por día, semana y mes, con avisos de solapamiento y calendario iCal.",
+        "Appointments by day, week and month, with overlap warnings and an iCal feed.",
+    ),
+    "section.quotes.desc": (
+        "Presupuestos con líneas, IVA y conversión en factura.",
+        "Quotes with lines, VAT and conversion into an invoice.",
+    ),
+    "section.invoices.desc": (
+        "Facturas numeradas, PDF, envío por email y cobro con Stripe.",
+        "Numbered invoices, PDF, email delivery and Stripe payments.",
+    ),
+    "section.inventory.desc": (
+        "Stock de piezas y materiales con movimientos y avisos de stock bajo.",
+        "Parts and materials in stock with movements and low-stock warnings.",
+    ),
+    "section.reminders.desc": (
+        "Pianos que tocan revisión y mensajes por email o WhatsApp.",
+        "Pianos due for service and messages by email or WhatsApp.",
+    ),
+    "section.settings.desc": (
+        "Perfil, idioma, datos fiscales y umbrales de mantenimiento.",
+        "Profile, language, fiscal data and maintenance thresholds.",
+    ),
+    # Common
+    "common.yes": ("Sí", "Yes"),
+    "common.no": ("No", "No"),
+    "common.save": ("Guardar", "Save"),
+    "common.cancel": ("Cancelar", "Cancel"),
+    "common.loading": ("Cargando…", "Loading…"),
+    "common.not_found": ("No encontrado", "Not found"),
+    "common.back_home": ("Volver al inicio", "Back to home"),
+    "page.not_found": (
+        "Esta página no existe.",
+        "This page does not exist.",
+    ),
+}
+
+ENUM_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "ClientType": {
+        "particular": ("Particular", "Private"),
+        "student": ("Estudiante", "Student"),
+        "professional": ("Profesional", "Professional"),
+        "music_school": ("Escuela de Música", "Music school"),
+        "conservatory": ("Conservatorio", "Conservatory"),
+        "concert_hall": ("Sala de Conciertos", "Concert hall"),
+    },
+    "PianoCategory": {
+        "vertical": ("Vertical", "Upright"),
+        "grand": ("De cola", "Grand"),
+        "digital": ("Digital", "Digital"),
+    },
+    "PianoType": {
+        "spinet": ("Espineta", "Spinet"),
+        "console": ("Consola", "Console"),
+        "studio": ("Estudio", "Studio"),
+        "upright_professional": ("Vertical profesional", "Professional upright"),
+        "baby_grand": ("Cola pequeña", "Baby grand"),
+        "medium_grand": ("Cola mediana", "Medium grand"),
+        "parlor_grand": ("Cola de salón", "Parlor grand"),
+        "semi_concert": ("Semicola de concierto", "Semi-concert grand"),
+        "concert_grand": ("Gran cola de concierto", "Concert grand"),
+        "portable": ("Portátil", "Portable"),
+        "console_digital": ("Consola digital", "Digital console"),
+        "stage": ("Piano de escenario", "Stage piano"),
+        "hybrid": ("Híbrido", "Hybrid"),
+    },
+    "PianoCondition": {
+        "excellent": ("Excelente", "Excellent"),
+        "good": ("Bueno", "Good"),
+        "fair": ("Regular", "Fair"),
+        "poor": ("Malo", "Poor"),
+        "needs_repair": ("Necesita reparación", "Needs repair"),
+    },
+    "ServiceType": {
+        "tuning": ("Afinación", "Tuning"),
+        "repair": ("Reparación", "Repair"),
+        "regulation": ("Regulación", "Regulation"),
+        "maintenance_basic": ("Mantenimiento básico", "Basic maintenance"),
+        "maintenance_complete": ("Mantenimiento completo", "Complete maintenance"),
+        "maintenance_premium": ("Mantenimiento premium", "Premium maintenance"),
+        "inspection": ("Inspección", "Inspection"),
+        "restoration": ("Restauración", "Restoration"),
+        "other": ("Otro", "Other"),
+    },
+    "ServiceStatus": {
+        "pending": ("Pendiente", "Pending"),
+        "in_progress": ("En curso", "In progress"),
+        "completed": ("Completado", "Completed"),
+        "cancelled": ("Cancelado", "Cancelled"),
+    },
+    "AppointmentStatus": {
+        "scheduled": ("Programada", "Scheduled"),
+        "confirmed": ("Confirmada", "Confirmed"),
+        "completed": ("Completada", "Completed"),
+        "cancelled": ("Cancelada", "Cancelled"),
+    },
+    "QuoteStatus": {
+        "draft": ("Borrador", "Draft"),
+        "sent": ("Enviado", "Sent"),
+        "accepted": ("Aceptado", "Accepted"),
+        "rejected": ("Rechazado", "Rejected"),
+        "expired": ("Caducado", "Expired"),
+        "converted": ("Convertido", "Converted"),
+    },
+    "InvoiceStatus": {
+        "draft": ("Borrador", "Draft"),
+        "sent": ("Enviada", "Sent"),
+        "paid": ("Pagada", "Paid"),
+        "cancelled": ("Anulada", "Cancelled"),
+    },
+    "InventoryCategory": {
+        "strings": ("Cuerdas", "Strings"),
+        "hammers": ("Martillos", "Hammers"),
+        "dampers": ("Apagadores", "Dampers"),
+        "keys": ("Teclas", "Keys"),
+        "action_parts": ("Piezas de mecánica", "Action parts"),
+        "pedals": ("Pedales", "Pedals"),
+        "tuning_pins": ("Clavijas", "Tuning pins"),
+        "felts": ("Fieltros", "Felts"),
+        "tools": ("Herramientas", "Tools"),
+        "chemicals": ("Químicos", "Chemicals"),
+        "other": ("Otros", "Other"),
+    },
+    "ReminderType": {
+        "call": ("Llamada", "Call"),
+        "visit": ("Visita", "Visit"),
+        "email": ("Email", "Email"),
+        "whatsapp": ("WhatsApp", "WhatsApp"),
+        "follow_up": ("Seguimiento", "Follow-up"),
+    },
+}
+
+
+def _index(lang: str) -> int:
+    return 1 if lang == "en" else 0
+
+
+def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+    """The text of ``key`` in ``lang`` (Spanish when unknown), with ``{params}``."""
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        raise KeyError(f"missing translation key {key!r}")
+    text = entry[_index(lang)]
+    return text.format(**params) if params else text
+
+
+def enum_label(value: enum.Enum | str, lang: str = DEFAULT_LANGUAGE, enum_name: str | None = None) -> str:
+    name = enum_name or type(value).__name__
+    raw = value.value if isinstance(value, enum.Enum) else value
+    return ENUM_LABELS[name][raw][_index(lang)]
+
+
+def tr(key: str) -> rx.Var:
+    """A reactive text for components: follows the user's language."""
+    from piano_emotion.ui.state.base import UIState
+
+    if key not in CATALOGUE:
+        raise KeyError(f"missing translation key {key!r}")
+    spanish, english = CATALOGUE[key]
+    return rx.cond(UIState.lang == "en", english, spanish)

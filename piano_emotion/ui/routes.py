@@ -1,0 +1,42 @@
+"""Every page address, in one place (Spanish paths, as the users know them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HOME = "/"
+CLIENTS = "/clientes"
+PIANOS = "/pianos"
+SERVICES = "/servicios"
+AGENDA = "/agenda"
+QUOTES = "/presupuestos"
+INVOICES = "/facturas"
+INVENTORY = "/inventario"
+REMINDERS = "/recordatorios"
+SETTINGS = "/ajustes"
+MONITOR = "/monitor-cache"
+
+API_HEALTH = "/api/health"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A sidebar entry: where it goes, its label key and its icon."""
+
+    route: str
+    label_key: str
+    icon: str
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(HOME, "nav.home", "house"),
+    Section(CLIENTS, "nav.clients", "users"),
+    Section(PIANOS, "nav.pianos", "piano"),
+    Section(SERVICES, "nav.services", "wrench"),
+    Section(AGENDA, "nav.agenda", "calendar-days"),
+    Section(QUOTES, "nav.quotes", "file-text"),
+    Section(INVOICES, "nav.invoices", "receipt"),
+    Section(INVENTORY, "nav.inventory", "package"),
+    Section(REMINDERS, "nav.reminders", "bell-ring"),
+    Section(SETTINGS, "nav.settings", "settings"),
+)
