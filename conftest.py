@@ -9,4 +9,4 @@ import os
 os.environ.setdefault("NODE_ENV", "test")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 
-import rxconfig  # noqa: E402,F401
+import rxconfig  # noqa: F401

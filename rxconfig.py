@@ -25,9 +25,7 @@ config = rx.Config(
     show_built_with_reflex=False,
     plugins=[
         rx.plugins.RadixThemesPlugin(
-            theme=rx.theme(
-                accent_color=styles.ACCENT, gray_color=styles.GRAY, radius=styles.RADIUS
-            )
+            theme=rx.theme(accent_color=styles.ACCENT, gray_color=styles.GRAY, radius=styles.RADIUS)
         )
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import logging.config
 
-from alembic import context
-
 import piano_emotion.models  # noqa: F401  (registers every table)
+from alembic import context
 from piano_emotion.db import create_engine_for
 from piano_emotion.migrations import compare_type, include_object
 from piano_emotion.models import metadata

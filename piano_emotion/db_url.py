@@ -78,7 +78,8 @@ def _ssl_from_json(raw: str) -> bool:
         options = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise DatabaseUrlError(
-            f'DATABASE_URL has an unreadable ssl option {raw!r}; use ssl={{"rejectUnauthorized":true}}'
+            f"DATABASE_URL has an unreadable ssl option {raw!r}; "
+            'use ssl={"rejectUnauthorized":true}'
         ) from exc
     if isinstance(options, bool):
         return options

@@ -5,8 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from piano_emotion.api import build_api
-from piano_emotion.ui import pages  # noqa: F401  (registers every page)
-from piano_emotion.ui import styles
+from piano_emotion.ui import (
+    pages,  # noqa: F401  (registers every page)
+    styles,
+)
 from piano_emotion.ui.components.layout import PAGES
 from piano_emotion.ui.pages.not_found import not_found_content
 

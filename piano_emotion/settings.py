@@ -202,7 +202,9 @@ def _development_secret() -> str:
         return secrets.token_urlsafe(48)
 
 
-def load_settings(environ: Mapping[str, str] | None = None, *, env_file: str | None = ".env") -> Settings:
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: str | None = ".env"
+) -> Settings:
     """Build the settings from a mapping (default: ``.env`` plus ``os.environ``)."""
     if environ is None:
         merged: dict[str, str] = {}

@@ -74,7 +74,9 @@ class MariaDBDatabases:
         name = f"piano_test_{secrets.token_hex(5)}"
         with self.admin.begin() as conn:
             conn.execute(
-                sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+                sa.text(
+                    f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+                )
             )
         self.created.append(name)
         return mariadb_url(name)

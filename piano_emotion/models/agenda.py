@@ -51,9 +51,7 @@ class Reminder(TenantTable, table=True):
     reminder_type: ReminderType = enum_field(
         ReminderType, "reminder_type", default=ReminderType.CALL
     )
-    source: ReminderSource = enum_field(
-        ReminderSource, "source", default=ReminderSource.MANUAL
-    )
+    source: ReminderSource = enum_field(ReminderSource, "source", default=ReminderSource.MANUAL)
     # For due-service reminders: the date the piano fell due (the cycle).
     due_cycle_date: date | None = Field(default=None)
     due_date: date = Field(nullable=False)

@@ -19,9 +19,7 @@ class MaintenanceAlert(TenantTable, table=True):
         sa.Index("ix_maintenance_alerts_piano_kind_status", "piano_id", "kind", "status"),
     )
 
-    piano_id: int = Field(
-        foreign_key="pianos.id", ondelete="CASCADE", index=True, nullable=False
-    )
+    piano_id: int = Field(foreign_key="pianos.id", ondelete="CASCADE", index=True, nullable=False)
     kind: MaintenanceAlertKind = enum_field(MaintenanceAlertKind, "kind")
     level: AlertLevel = enum_field(AlertLevel, "level")
     status: MaintenanceAlertStatus = enum_field(

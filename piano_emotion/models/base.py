@@ -24,9 +24,7 @@ SQLModel.metadata.naming_convention = {
 class TimestampedTable(SQLModel):
     """``created_at`` / ``updated_at`` in UTC, kept by the ORM."""
 
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_type=UtcDateTime(), nullable=False
-    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime(), nullable=False)
     updated_at: datetime = Field(
         default_factory=utcnow,
         sa_type=UtcDateTime(),

@@ -18,7 +18,6 @@ from piano_emotion.models.enums import (
     ServiceType,
 )
 from piano_emotion.models.types import (
-    MONEY,
     PERCENT,
     QUANTITY,
     UtcDateTime,
@@ -100,9 +99,7 @@ class QuoteLine(TenantTable, DocumentLine, table=True):
     __tablename__ = "quote_lines"
     __table_args__ = tuple(sa.CheckConstraint(sql, name=n) for sql, n in LINE_CHECKS)
 
-    quote_id: int = Field(
-        foreign_key="quotes.id", ondelete="CASCADE", index=True, nullable=False
-    )
+    quote_id: int = Field(foreign_key="quotes.id", ondelete="CASCADE", index=True, nullable=False)
 
 
 class Invoice(TenantTable, DocumentTotals, table=True):
@@ -139,9 +136,7 @@ class Invoice(TenantTable, DocumentTotals, table=True):
     issuer_iban: str = Field(default="", max_length=42)
     # Payment.
     paid_date: date | None = Field(default=None)
-    payment_method: PaymentMethod | None = enum_field(
-        PaymentMethod, "payment_method", default=None
-    )
+    payment_method: PaymentMethod | None = enum_field(PaymentMethod, "payment_method", default=None)
     payment_reference: str = Field(default="", max_length=255)
     # Unguessable token of the public payment link (/pagar/<token>).
     payment_token: str | None = Field(default=None, max_length=64, unique=True)

@@ -23,9 +23,7 @@ class Client(TenantTable, table=True):
     )
 
     name: str = Field(max_length=160)
-    client_type: ClientType = enum_field(
-        ClientType, "client_type", default=ClientType.PARTICULAR
-    )
+    client_type: ClientType = enum_field(ClientType, "client_type", default=ClientType.PARTICULAR)
     email: str = Field(default="", max_length=191)
     phone: str = Field(default="", max_length=32)
     tax_id: str = Field(default="", max_length=32)
@@ -61,15 +59,11 @@ class Piano(TenantTable, table=True):
     model: str = Field(default="", max_length=80)
     serial_number: str = Field(default="", max_length=64)
     year: int | None = Field(default=None)
-    category: PianoCategory = enum_field(
-        PianoCategory, "category", default=PianoCategory.VERTICAL
-    )
+    category: PianoCategory = enum_field(PianoCategory, "category", default=PianoCategory.VERTICAL)
     piano_type: PianoType | None = enum_field(PianoType, "piano_type", default=None)
     # Height (vertical) or length (grand) in cm, which decides the type.
     size_cm: int | None = Field(default=None)
-    condition: PianoCondition = enum_field(
-        PianoCondition, "condition", default=PianoCondition.GOOD
-    )
+    condition: PianoCondition = enum_field(PianoCondition, "condition", default=PianoCondition.GOOD)
     room: str = Field(default="", max_length=80)
     floor: str = Field(default="", max_length=40)
     notes: str = Field(default="", sa_type=sa.Text())
@@ -88,9 +82,7 @@ class Piano(TenantTable, table=True):
 class PianoPhoto(TenantTable, table=True):
     __tablename__ = "piano_photos"
 
-    piano_id: int = Field(
-        foreign_key="pianos.id", ondelete="CASCADE", index=True, nullable=False
-    )
+    piano_id: int = Field(foreign_key="pianos.id", ondelete="CASCADE", index=True, nullable=False)
     # Path under the upload directory, never a URL given by the browser.
     file_path: str = Field(max_length=255)
     caption: str = Field(default="", max_length=200)

@@ -39,9 +39,7 @@ class Service(TenantTable, table=True):
         default=None, foreign_key="appointments.id", ondelete="SET NULL", index=True
     )
     service_type: ServiceType = enum_field(ServiceType, "service_type")
-    status: ServiceStatus = enum_field(
-        ServiceStatus, "status", default=ServiceStatus.COMPLETED
-    )
+    status: ServiceStatus = enum_field(ServiceStatus, "status", default=ServiceStatus.COMPLETED)
     service_date: date = Field(nullable=False)
     cost: Decimal = money_field()
     duration_minutes: int = Field(default=60)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from piano_emotion.models.base import TenantTable, TimestampedTable
+from piano_emotion.models.base import TimestampedTable
 from piano_emotion.models.enums import Locale, MessageChannel, UserRole
 from piano_emotion.models.types import PERCENT, UtcDateTime, enum_field
 

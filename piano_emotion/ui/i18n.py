@@ -217,7 +217,9 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
     return text.format(**params) if params else text
 
 
-def enum_label(value: enum.Enum | str, lang: str = DEFAULT_LANGUAGE, enum_name: str | None = None) -> str:
+def enum_label(
+    value: enum.Enum | str, lang: str = DEFAULT_LANGUAGE, enum_name: str | None = None
+) -> str:
     name = enum_name or type(value).__name__
     raw = value.value if isinstance(value, enum.Enum) else value
     return ENUM_LABELS[name][raw][_index(lang)]
