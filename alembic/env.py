@@ -2,7 +2,10 @@
 
 The connection comes, in order, from ``config.attributes["connection"]``
 (tests and the app's own migrate step), ``-x url=...``, or ``DATABASE_URL``.
-SQLite runs in batch mode so that ALTERs work there too.
+SQLite runs in batch mode so that ALTERs work there too; a connection given in
+``config.attributes`` must come from ``piano_emotion.migrations.migration_connection``
+(``migrations.upgrade``/``downgrade`` do that) so that SQLite foreign keys are
+off while batch mode rebuilds tables.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import logging.config
 import piano_emotion.models  # noqa: F401  (registers every table)
 from alembic import context
 from piano_emotion.db import create_engine_for
-from piano_emotion.migrations import compare_type, include_object
+from piano_emotion.migrations import compare_type, include_object, migration_connection
 from piano_emotion.models import metadata
 from piano_emotion.settings import get_settings
 
@@ -53,7 +56,9 @@ def run_migrations_online() -> None:
     url = context.get_x_argument(as_dictionary=True).get("url") or get_settings().database_url
     engine = create_engine_for(url)
     try:
-        with engine.connect() as connection:
+        # Same connection set-up as the app's migrate step (SQLite foreign keys
+        # off while tables are rebuilt, so no ON DELETE CASCADE fires).
+        with migration_connection(engine) as connection:
             _configure(connection)
             with context.begin_transaction():
                 context.run_migrations()

@@ -26,6 +26,31 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# A failed CHECK constraint: MariaDB 4025 (ER_CONSTRAINT_FAILED), MySQL/TiDB 3819
+# (ER_CHECK_CONSTRAINT_VIOLATED). Both carry SQLSTATE 23000, but PyMySQL raises
+# them as OperationalError, while SQLite raises IntegrityError.
+_MYSQL_CHECK_CONSTRAINT_ERRORS = frozenset({3819, 4025})
+
+
+def _check_violation_as_integrity_error(context) -> Exception | None:
+    """Report a refused CHECK constraint as ``IntegrityError`` on every backend."""
+    orig = context.original_exception
+    args = getattr(orig, "args", ())
+    if not (
+        isinstance(context.sqlalchemy_exception, sa.exc.OperationalError)
+        and args
+        and args[0] in _MYSQL_CHECK_CONSTRAINT_ERRORS
+    ):
+        return None
+    dbapi_error = context.dialect.loaded_dbapi.IntegrityError(*args)
+    return sa.exc.IntegrityError(
+        context.statement,
+        context.parameters,
+        dbapi_error,
+        hide_parameters=context.engine.hide_parameters,
+    )
+
+
 def create_engine_for(database_url: str, **overrides) -> sa.Engine:
     """A new engine for a ``DATABASE_URL`` (any accepted form)."""
     target: DatabaseTarget = parse_database_url(database_url)
@@ -34,6 +59,8 @@ def create_engine_for(database_url: str, **overrides) -> sa.Engine:
     engine = sa.create_engine(target.url, **kwargs)
     if target.is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        event.listen(engine, "handle_error", _check_violation_as_integrity_error)
     return engine
 
 

@@ -117,12 +117,31 @@ def _tls_from_query(query: dict[str, Any]) -> tuple[bool | None, dict[str, Any]]
     return verify, remaining
 
 
+def _quote_at_signs_in_credentials(raw: str) -> str:
+    """Percent-encode ``@`` inside ``user:password``.
+
+    Node's URL parser (which the deployment guide's form comes from) takes the
+    *last* ``@`` of the authority as the end of the credentials, so
+    ``mysql://app:p@ss@host/db`` works there; SQLAlchemy would read the host as
+    ``ss@host``. Encoding those ``@`` keeps such URLs working the same way.
+    """
+    scheme, sep, rest = raw.partition("://")
+    if not sep:
+        return raw
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority, tail = rest[:end], rest[end:]
+    if authority.count("@") < 2:
+        return raw
+    credentials, host = authority.rsplit("@", 1)
+    return f"{scheme}://{credentials.replace('@', '%40')}@{host}{tail}"
+
+
 def parse_database_url(raw: str) -> DatabaseTarget:
     raw = (raw or "").strip()
     if not raw:
         raise DatabaseUrlError("DATABASE_URL is empty")
     try:
-        url = make_url(raw)
+        url = make_url(_quote_at_signs_in_credentials(raw))
     except ArgumentError as exc:
         raise DatabaseUrlError(f"DATABASE_URL is not a database URL: {exc}") from exc
     backend = url.get_backend_name()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -24,13 +26,58 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
     return config
 
 
+class MigrationError(RuntimeError):
+    """A migration could not run safely, or left the database inconsistent."""
+
+
+@contextmanager
+def migration_connection(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection to run migrations on, inside one transaction.
+
+    On SQLite, foreign keys are off while migrations run. Batch mode alters a
+    table by copying it and dropping the original, and with foreign keys on,
+    that ``DROP TABLE`` first deletes every row, which ON DELETE CASCADE
+    carries to the children: rebuilding ``users`` would erase every
+    technician's clients, pianos and invoices. ``PRAGMA foreign_key_check``
+    then makes sure the migrations left no dangling reference, and foreign
+    keys are switched back on before the connection returns to the pool.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            with connection.begin():
+                yield connection
+            return
+        # The pragma is a no-op inside a transaction: set it, then check it.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+        connection.commit()
+        if foreign_keys != 0:
+            raise MigrationError("could not switch SQLite foreign keys off to migrate")
+        try:
+            with connection.begin():
+                yield connection
+                dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if dangling:
+                    raise MigrationError(
+                        f"migrations left rows pointing to missing rows: {dangling[:10]}"
+                    )
+        finally:
+            try:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+            except Exception:
+                # Never hand a connection without foreign keys back to the pool.
+                connection.invalidate()
+                raise
+
+
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
-    with engine.begin() as connection:
+    with migration_connection(engine) as connection:
         command.upgrade(alembic_config(connection), revision)
 
 
 def downgrade(engine: sa.Engine, revision: str = "base") -> None:
-    with engine.begin() as connection:
+    with migration_connection(engine) as connection:
         command.downgrade(alembic_config(connection), revision)
 
 

@@ -152,14 +152,13 @@ class Settings:
 
 
 def _environment(env: Mapping[str, str]) -> str:
-    raw = _clean(env.get("APP_ENV")) or _clean(env.get("NODE_ENV")) or "development"
-    raw = raw.lower()
+    # APP_ENV wins over NODE_ENV; the error names the variable actually used.
+    source = "APP_ENV" if _clean(env.get("APP_ENV")) else "NODE_ENV"
+    raw = (_clean(env.get(source)) or "development").lower()
     aliases = {"prod": "production", "dev": "development", "testing": "test"}
     raw = aliases.get(raw, raw)
     if raw not in VALID_ENVIRONMENTS:
-        raise SettingsError(
-            f"NODE_ENV/APP_ENV must be one of {', '.join(VALID_ENVIRONMENTS)}, got {raw!r}"
-        )
+        raise SettingsError(f"{source} must be one of {', '.join(VALID_ENVIRONMENTS)}, got {raw!r}")
     return raw
 
 
@@ -192,9 +191,12 @@ def _development_secret() -> str:
             stored = DEV_SECRET_FILE.read_text().strip()
             if len(stored) >= MIN_JWT_SECRET_LENGTH:
                 return stored
-        DEV_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
+        DEV_SECRET_FILE.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         stored = secrets.token_urlsafe(48)
-        DEV_SECRET_FILE.write_text(stored)
+        # Created owner-only from the start (no window where others can read it).
+        fd = os.open(DEV_SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(stored)
         DEV_SECRET_FILE.chmod(0o600)
         return stored
     except OSError:
@@ -223,11 +225,17 @@ def load_settings(
     session_days = _int(env, "SESSION_DAYS", 7)
     if not 1 <= session_days <= 90:
         raise SettingsError("SESSION_DAYS must be between 1 and 90")
+    smtp_port = _int(env, "SMTP_PORT", 587)
+    if not 1 <= smtp_port <= 65535:
+        raise SettingsError(f"SMTP_PORT must be a TCP port (1-65535), got {smtp_port}")
     database_url = _clean(env.get("DATABASE_URL")) or DEFAULT_DATABASE_URL
     # Fail at start-up, naming the variable, rather than at the first query.
-    from piano_emotion.db_url import parse_database_url
+    from piano_emotion.db_url import DatabaseUrlError, parse_database_url
 
-    parse_database_url(database_url)
+    try:
+        parse_database_url(database_url)
+    except DatabaseUrlError as exc:
+        raise SettingsError(str(exc)) from exc
     return Settings(
         environment=environment,
         database_url=database_url,
@@ -247,7 +255,7 @@ def load_settings(
         owner_name=_clean(env.get("OWNER_NAME")) or "Owner",
         app_url=app_url,
         smtp_host=_clean(env.get("SMTP_HOST")),
-        smtp_port=_int(env, "SMTP_PORT", 587),
+        smtp_port=smtp_port,
         smtp_user=_clean(env.get("SMTP_USER")),
         smtp_password=_clean(env.get("SMTP_PASSWORD")),
         smtp_from=_clean(env.get("SMTP_FROM")),

@@ -1,4 +1,11 @@
-"""Every table of the app. Importing this package registers them all."""
+"""Every table of the app. Importing this package registers them all.
+
+Foreign-key policy: a required link inside one technician's data (a piano's
+client, a service's piano…) is ON DELETE CASCADE and an optional one is SET
+NULL, so that deleting an account removes all of its data on InnoDB/TiDB as
+on SQLite. Deleting a client or piano *with history* never reaches the
+database: the domain layer archives it instead.
+"""
 
 from piano_emotion.models.agenda import Appointment, Reminder
 from piano_emotion.models.alerts import MaintenanceAlert

@@ -25,8 +25,10 @@ class Appointment(TenantTable, table=True):
         sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
     )
 
-    client_id: int = Field(foreign_key="clients.id", index=True, nullable=False)
-    piano_id: int | None = Field(default=None, foreign_key="pianos.id", index=True)
+    client_id: int = Field(foreign_key="clients.id", ondelete="CASCADE", index=True, nullable=False)
+    piano_id: int | None = Field(
+        default=None, foreign_key="pianos.id", ondelete="SET NULL", index=True
+    )
     title: str = Field(max_length=200)
     starts_at: datetime = Field(sa_type=UtcDateTime(), nullable=False)
     duration_minutes: int = Field(default=60)
@@ -46,8 +48,10 @@ class Reminder(TenantTable, table=True):
         sa.UniqueConstraint("piano_id", "due_cycle_date", "source"),
     )
 
-    client_id: int = Field(foreign_key="clients.id", index=True, nullable=False)
-    piano_id: int | None = Field(default=None, foreign_key="pianos.id", index=True)
+    client_id: int = Field(foreign_key="clients.id", ondelete="CASCADE", index=True, nullable=False)
+    piano_id: int | None = Field(
+        default=None, foreign_key="pianos.id", ondelete="SET NULL", index=True
+    )
     reminder_type: ReminderType = enum_field(
         ReminderType, "reminder_type", default=ReminderType.CALL
     )

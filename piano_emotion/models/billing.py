@@ -84,8 +84,10 @@ class Quote(TenantTable, DocumentTotals, table=True):
         sa.Index("ix_quotes_tech_date", "technician_id", "quote_date"),
     )
 
-    client_id: int = Field(foreign_key="clients.id", index=True, nullable=False)
-    piano_id: int | None = Field(default=None, foreign_key="pianos.id", index=True)
+    client_id: int = Field(foreign_key="clients.id", ondelete="CASCADE", index=True, nullable=False)
+    piano_id: int | None = Field(
+        default=None, foreign_key="pianos.id", ondelete="SET NULL", index=True
+    )
     number: str | None = Field(default=None, max_length=32)
     title: str = Field(default="", max_length=200)
     quote_date: date = Field(nullable=False)
@@ -112,10 +114,16 @@ class Invoice(TenantTable, DocumentTotals, table=True):
         sa.Index("ix_invoices_tech_paid", "technician_id", "paid_date"),
     )
 
-    client_id: int = Field(foreign_key="clients.id", index=True, nullable=False)
-    piano_id: int | None = Field(default=None, foreign_key="pianos.id", index=True)
-    service_id: int | None = Field(default=None, foreign_key="services.id", index=True)
-    quote_id: int | None = Field(default=None, foreign_key="quotes.id", index=True)
+    client_id: int = Field(foreign_key="clients.id", ondelete="CASCADE", index=True, nullable=False)
+    piano_id: int | None = Field(
+        default=None, foreign_key="pianos.id", ondelete="SET NULL", index=True
+    )
+    service_id: int | None = Field(
+        default=None, foreign_key="services.id", ondelete="SET NULL", index=True
+    )
+    quote_id: int | None = Field(
+        default=None, foreign_key="quotes.id", ondelete="SET NULL", index=True
+    )
     # Assigned when the invoice is issued; drafts have none (gap-free numbering).
     number: str | None = Field(default=None, max_length=32)
     issue_date: date = Field(nullable=False)

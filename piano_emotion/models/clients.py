@@ -54,7 +54,7 @@ class Piano(TenantTable, table=True):
         ),
     )
 
-    client_id: int = Field(foreign_key="clients.id", index=True, nullable=False)
+    client_id: int = Field(foreign_key="clients.id", ondelete="CASCADE", index=True, nullable=False)
     brand: str = Field(max_length=80)
     model: str = Field(default="", max_length=80)
     serial_number: str = Field(default="", max_length=64)

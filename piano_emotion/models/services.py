@@ -32,9 +32,9 @@ class Service(TenantTable, table=True):
         sa.CheckConstraint("duration_minutes >= 0", name="duration_not_negative"),
     )
 
-    piano_id: int = Field(foreign_key="pianos.id", index=True, nullable=False)
+    piano_id: int = Field(foreign_key="pianos.id", ondelete="CASCADE", index=True, nullable=False)
     # The piano's owner when the work was done (a piano can later move).
-    client_id: int = Field(foreign_key="clients.id", index=True, nullable=False)
+    client_id: int = Field(foreign_key="clients.id", ondelete="CASCADE", index=True, nullable=False)
     appointment_id: int | None = Field(
         default=None, foreign_key="appointments.id", ondelete="SET NULL", index=True
     )
@@ -71,6 +71,8 @@ class ServiceMaterial(TenantTable, table=True):
     service_id: int = Field(
         foreign_key="services.id", ondelete="CASCADE", index=True, nullable=False
     )
-    item_id: int = Field(foreign_key="inventory_items.id", index=True, nullable=False)
+    item_id: int = Field(
+        foreign_key="inventory_items.id", ondelete="CASCADE", index=True, nullable=False
+    )
     quantity: Decimal = Field(sa_type=QUANTITY)
     unit_price: Decimal = Field(default=Decimal("0.00"), sa_type=MONEY)

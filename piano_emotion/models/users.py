@@ -33,6 +33,8 @@ class User(TimestampedTable, table=True):
     locale: Locale = enum_field(Locale, "locale", default=Locale.ES)
     role: UserRole = enum_field(UserRole, "role", default=UserRole.TECHNICIAN)
     is_active: bool = Field(default=True)
+    # Bumped on password change / sign-out everywhere: older sessions stop working.
+    session_version: int = Field(default=1)
     last_login_at: datetime | None = Field(default=None, sa_type=UtcDateTime())
     # Secret for the technician's iCalendar feed URL.
     calendar_token: str | None = Field(default=None, max_length=64, unique=True)
