@@ -29,5 +29,7 @@ config = rx.Config(
         )
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    # Always installed, so reflex.lock is the same whether Clerk is configured or not.
+    frontend_packages=["@clerk/clerk-react@5.61.11"],
     # Reflex keeps UI state in Redis when REFLEX_REDIS_URL is set (several workers).
 )

@@ -15,6 +15,11 @@ INVENTORY = "/inventario"
 REMINDERS = "/recordatorios"
 SETTINGS = "/ajustes"
 MONITOR = "/monitor-cache"
+SIGN_IN = "/entrar"
+SIGN_UP = "/registro"
+
+# Pages anyone can open; every other page needs a session.
+PUBLIC_ROUTES = frozenset({SIGN_IN, SIGN_UP})
 
 API_HEALTH = "/api/health"
 

@@ -163,3 +163,39 @@ def phone_page(browser, live_app):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def sign_up(page, name: str, email: str, password: str = "Secreta123!") -> None:
+    """Create a local account through the sign-up page (lands on the home page)."""
+    page.goto("/registro")
+    page.get_by_test_id("field-name").fill(name)
+    page.get_by_test_id("field-email").fill(email)
+    page.get_by_test_id("field-password").fill(password)
+    page.get_by_test_id("field-password_confirm").fill(password)
+    page.get_by_test_id("sign-up-submit").click()
+    page.get_by_test_id("user-menu").wait_for()
+
+
+def sign_in(page, email: str, password: str, *, navigate: bool = True) -> None:
+    if navigate:
+        page.goto("/entrar")
+    page.get_by_test_id("field-email").fill(email)
+    page.get_by_test_id("field-password").fill(password)
+    page.get_by_test_id("sign-in-submit").click()
+
+
+def unique_email(prefix: str = "tecnico") -> str:
+    return f"{prefix}-{secrets.token_hex(4)}@example.es"
+
+
+@pytest.fixture
+def signed_in_page(page):
+    """A desktop page signed in as a brand-new technician."""
+    sign_up(page, "Técnica de Prueba", unique_email())
+    return page
+
+
+@pytest.fixture
+def signed_in_phone_page(phone_page):
+    sign_up(phone_page, "Técnico Móvil", unique_email("movil"))
+    return phone_page

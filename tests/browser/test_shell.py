@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-def test_home_renders_in_spanish_by_default(page):
+def test_home_renders_in_spanish_by_default(signed_in_page):
+    page = signed_in_page
     page.goto("/")
     expect(page.get_by_test_id("page-title")).to_have_text("Inicio")
     sidebar = page.get_by_test_id("sidebar")
@@ -19,7 +20,8 @@ def test_home_renders_in_spanish_by_default(page):
     expect(page.get_by_text("Operativa")).to_be_visible()
 
 
-def test_language_switch_changes_sidebar_labels_and_persists(page):
+def test_language_switch_changes_sidebar_labels_and_persists(signed_in_page):
+    page = signed_in_page
     page.goto("/")
     sidebar = page.get_by_test_id("sidebar")
     expect(sidebar.get_by_test_id("nav-clients")).to_have_text("Clientes")
@@ -36,7 +38,8 @@ def test_language_switch_changes_sidebar_labels_and_persists(page):
     expect(page.get_by_test_id("page-title")).to_have_text("Facturas")
 
 
-def test_sidebar_navigation_reaches_every_section(page):
+def test_sidebar_navigation_reaches_every_section(signed_in_page):
+    page = signed_in_page
     page.goto("/")
     page.get_by_test_id("sidebar").get_by_test_id("nav-pianos").click()
     expect(page).to_have_url(f"{page.url.split('/pianos')[0].rstrip('/')}/pianos")
@@ -44,8 +47,8 @@ def test_sidebar_navigation_reaches_every_section(page):
     expect(page.get_by_test_id("section-pianos")).to_be_visible()
 
 
-def test_phone_layout_hides_sidebar_behind_a_menu(phone_page):
-    page = phone_page
+def test_phone_layout_hides_sidebar_behind_a_menu(signed_in_phone_page):
+    page = signed_in_phone_page
     page.goto("/")
     expect(page.get_by_test_id("sidebar")).to_be_hidden()
     page.get_by_test_id("mobile-menu-button").click()

@@ -10,7 +10,8 @@ import reflex as rx
 
 from piano_emotion.ui import styles
 from piano_emotion.ui.i18n import LANGUAGES, tr
-from piano_emotion.ui.routes import HOME, SECTIONS, Section
+from piano_emotion.ui.routes import HOME, SECTIONS, SETTINGS, Section
+from piano_emotion.ui.state.auth import AuthState
 from piano_emotion.ui.state.base import UIState
 
 
@@ -138,6 +139,41 @@ def language_select() -> rx.Component:
     )
 
 
+def user_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.icon("circle-user", size=18),
+                rx.text(AuthState.user_name, display=["none", "inline"], data_testid="user-name"),
+                rx.cond(
+                    AuthState.is_owner,
+                    rx.badge(tr("auth.owner"), color_scheme="amber", data_testid="owner-badge"),
+                ),
+                variant="ghost",
+                size="2",
+                data_testid="user-menu",
+            )
+        ),
+        rx.menu.content(
+            rx.box(
+                rx.text(AuthState.user_email, size="1", color=styles.MUTED_TEXT),
+                padding_x="0.75rem",
+                padding_y="0.25rem",
+            ),
+            rx.menu.item(
+                rx.link(tr("nav.settings"), href=SETTINGS, underline="none"),
+            ),
+            rx.menu.separator(),
+            rx.menu.item(
+                tr("auth.sign_out"),
+                on_select=AuthState.sign_out,
+                color_scheme="red",
+                data_testid="sign-out",
+            ),
+        ),
+    )
+
+
 def top_bar(active_route: str, title_key: str) -> rx.Component:
     return rx.hstack(
         rx.box(mobile_menu(active_route), display=["block", "block", "none"]),
@@ -145,6 +181,7 @@ def top_bar(active_route: str, title_key: str) -> rx.Component:
         rx.spacer(),
         language_select(),
         rx.color_mode.button(variant="ghost", aria_label=tr("shell.theme")),
+        user_menu(),
         align="center",
         spacing="3",
         height=styles.TOPBAR_HEIGHT,
@@ -192,17 +229,33 @@ class PageSpec:
 PAGES: list[PageSpec] = []
 
 
+def signing_in_placeholder() -> rx.Component:
+    """What a protected page shows until the server has checked the session."""
+    return rx.center(rx.spinner(size="3"), min_height="100vh", data_testid="auth-pending")
+
+
 def template(
     *, route: str, title_key: str, on_load=None
 ) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
-    """Register a page inside the shell: the page module holds only its content."""
+    """Register a protected page inside the shell: the module holds only its content.
+
+    The session is checked on the server before the page's own ``on_load``;
+    without one the browser goes to the sign-in page and comes back after.
+    """
 
     def decorator(page_content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
         def page() -> rx.Component:
-            return app_shell(page_content(), route=route, title_key=title_key)
+            return rx.cond(
+                AuthState.user_id > 0,
+                app_shell(page_content(), route=route, title_key=title_key),
+                signing_in_placeholder(),
+            )
 
         page.__name__ = page_content.__name__
-        PAGES.append(PageSpec(route=route, component=page, on_load=on_load))
+        events = [AuthState.check_session]
+        if on_load is not None:
+            events += on_load if isinstance(on_load, list) else [on_load]
+        PAGES.append(PageSpec(route=route, component=page, on_load=events))
         return page_content
 
     return decorator

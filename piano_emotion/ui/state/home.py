@@ -8,10 +8,10 @@ from starlette.concurrency import run_in_threadpool
 from piano_emotion.api.health import health_report
 from piano_emotion.db import get_engine
 from piano_emotion.settings import get_settings
-from piano_emotion.ui.state.base import UIState
+from piano_emotion.ui.state.auth import AuthState
 
 
-class HomeState(UIState):
+class HomeState(AuthState):
     database_ok: bool = False
     database_ms: float = 0.0
     cache_mode: str = ""
@@ -20,6 +20,8 @@ class HomeState(UIState):
 
     @rx.event
     async def load(self):
+        if self.current_user() is None:
+            return
         _status, report = await run_in_threadpool(health_report, get_settings(), get_engine())
         self.database_ok = report["database"]["reachable"]
         self.database_ms = report["database"].get("round_trip_ms", 0.0)

@@ -1,0 +1,184 @@
+"""Ajustes: profile and language, business info (fiscal data), password."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from piano_emotion.ui import routes, styles
+from piano_emotion.ui.components.forms import field
+from piano_emotion.ui.components.layout import template
+from piano_emotion.ui.i18n import LANGUAGES, tr
+from piano_emotion.ui.state.settings import SettingsState
+
+
+def section(title_key: str, *children: rx.Component, test_id: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(tr(title_key), size="4", as_="h2"),
+            *children,
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        data_testid=test_id,
+    )
+
+
+def save_button(test_id: str, label_key: str = "common.save") -> rx.Component:
+    return rx.button(tr(label_key), type="submit", size="3", data_testid=test_id)
+
+
+def profile_form() -> rx.Component:
+    errors = SettingsState.profile_errors
+    return section(
+        "settings.profile",
+        rx.form(
+            rx.vstack(
+                rx.text(SettingsState.user_email, color=styles.MUTED_TEXT, size="2"),
+                field(
+                    "auth.name",
+                    "name",
+                    errors,
+                    required=True,
+                    default_value=SettingsState.profile_name,
+                ),
+                rx.vstack(
+                    rx.text(tr("shell.language"), size="2", weight="medium"),
+                    rx.select.root(
+                        rx.select.trigger(data_testid="profile-locale"),
+                        rx.select.content(
+                            *[
+                                rx.select.item(label, value=code)
+                                for code, label in LANGUAGES.items()
+                            ]
+                        ),
+                        name="locale",
+                        default_value=SettingsState.profile_locale,
+                    ),
+                    spacing="1",
+                ),
+                save_button("save-profile"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=SettingsState.save_profile,
+            key=SettingsState.form_version.to_string() + "-profile",
+            width="100%",
+        ),
+        test_id="settings-profile",
+    )
+
+
+BUSINESS_LAYOUT = (
+    ("settings.business_name", "business_name", "organization"),
+    ("settings.tax_id", "tax_id", None),
+    ("settings.address", "address", "street-address"),
+    ("settings.city", "city", "address-level2"),
+    ("settings.postal_code", "postal_code", "postal-code"),
+    ("settings.region", "region", "address-level1"),
+    ("settings.phone", "phone", "tel"),
+    ("auth.email", "email", "email"),
+    ("settings.iban", "iban", None),
+)
+
+
+def business_form() -> rx.Component:
+    errors = SettingsState.business_errors
+    return section(
+        "settings.business",
+        rx.cond(
+            SettingsState.business_complete,
+            rx.callout(tr("settings.business_ready"), icon="circle-check", color_scheme="green"),
+            rx.callout(
+                tr("settings.business_required"),
+                icon="info",
+                color_scheme="amber",
+                data_testid="business-required",
+            ),
+        ),
+        rx.form(
+            rx.vstack(
+                rx.grid(
+                    *[
+                        field(
+                            label,
+                            name,
+                            errors,
+                            auto_complete=auto,
+                            default_value=SettingsState.business[name],
+                        )
+                        for label, name, auto in BUSINESS_LAYOUT
+                    ],
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                save_button("save-business"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=SettingsState.save_business,
+            key=SettingsState.form_version.to_string() + "-business",
+            width="100%",
+        ),
+        test_id="settings-business",
+    )
+
+
+def password_form() -> rx.Component:
+    errors = SettingsState.password_errors
+    return section(
+        "settings.password",
+        rx.cond(
+            SettingsState.has_password,
+            rx.form(
+                rx.vstack(
+                    field(
+                        "settings.current_password",
+                        "current_password",
+                        errors,
+                        type_="password",
+                        required=True,
+                        auto_complete="current-password",
+                    ),
+                    field(
+                        "settings.new_password",
+                        "new_password",
+                        errors,
+                        type_="password",
+                        required=True,
+                        auto_complete="new-password",
+                        placeholder_key="auth.password_hint",
+                    ),
+                    field(
+                        "auth.password_confirm",
+                        "new_password_confirm",
+                        errors,
+                        type_="password",
+                        required=True,
+                        auto_complete="new-password",
+                    ),
+                    save_button("save-password", "settings.change_password"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=SettingsState.change_password,
+                reset_on_submit=True,
+                key=SettingsState.form_version.to_string() + "-password",
+                width="100%",
+            ),
+            rx.text(tr("settings.password_external"), color=styles.MUTED_TEXT),
+        ),
+        test_id="settings-password",
+    )
+
+
+@template(route=routes.SETTINGS, title_key="nav.settings", on_load=SettingsState.load)
+def settings_page() -> rx.Component:
+    return rx.vstack(
+        profile_form(),
+        business_form(),
+        password_form(),
+        spacing="4",
+        width="100%",
+    )

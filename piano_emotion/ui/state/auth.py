@@ -1,0 +1,227 @@
+"""Authentication state: the session cookie and the server-side checks.
+
+The browser only holds a signed session token (cookie ``pe_session``). Every
+event that touches data resolves it again on the server (``require_user``);
+the display fields below are conveniences for the page, never trusted.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote, urlsplit
+
+import reflex as rx
+from sqlmodel import Session
+
+from piano_emotion.auth import accounts
+from piano_emotion.auth.clerk import ClerkTokenError, get_verifier, upsert_clerk_user
+from piano_emotion.auth.current import SESSION_COOKIE, user_for_claims
+from piano_emotion.auth.owner import is_owner, owner_display_name
+from piano_emotion.auth.tokens import decode_session_token, issue_session_token
+from piano_emotion.db import get_engine, session_scope
+from piano_emotion.domain.errors import DomainError, ValidationFailed
+from piano_emotion.models import User
+from piano_emotion.settings import get_settings
+from piano_emotion.ui import routes
+from piano_emotion.ui.i18n import translate
+from piano_emotion.ui.state.base import UIState
+
+log = logging.getLogger(__name__)
+SESSION_MAX_AGE = 90 * 24 * 3600  # the JWT's own expiry is what really counts
+
+
+class NotSignedIn(Exception):
+    """Raised inside handlers when the session is missing or no longer valid."""
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after sign-in (no open redirect)."""
+    if not target:
+        return routes.HOME
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return routes.HOME
+    if parts.path in routes.PUBLIC_ROUTES:
+        return routes.HOME
+    return target
+
+
+class AuthState(UIState):
+    session_token: str = rx.Cookie(
+        "", name=SESSION_COOKIE, max_age=SESSION_MAX_AGE, same_site="lax"
+    )
+    # Display only (re-derived on the server at every check).
+    user_id: int = 0
+    user_name: str = ""
+    user_email: str = ""
+    is_owner: bool = False
+    auth_checked: bool = False
+    # Sign-in / sign-up forms.
+    form_error: str = ""
+    field_errors: dict[str, str] = {}
+    submitting: bool = False
+
+    # -- server-side helpers (not events) ---------------------------------
+    def _resolve_user(self, session: Session) -> User | None:
+        settings = get_settings()
+        claims = decode_session_token(self.session_token, settings)
+        user = user_for_claims(session, claims)
+        if user is not None and claims is not None and claims.should_refresh():
+            # Sliding session: an active user gets a fresh token.
+            self.session_token = issue_session_token(user.id, user.session_version, settings)
+        return user
+
+    def current_user(self) -> User | None:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            user = self._resolve_user(session)
+        self._show_user(user)
+        return user
+
+    def require_user(self) -> User:
+        """The signed-in user, checked now on the server; raises ``NotSignedIn``."""
+        user = self.current_user()
+        if user is None:
+            raise NotSignedIn
+        return user
+
+    def require_owner(self) -> User:
+        user = self.require_user()
+        if not is_owner(user):
+            raise PermissionError("owner only")
+        return user
+
+    def _show_user(self, user: User | None) -> None:
+        if user is None:
+            self.user_id, self.user_name, self.user_email, self.is_owner = 0, "", "", False
+            return
+        self.user_id = user.id
+        self.user_name = owner_display_name(user)
+        self.user_email = user.email
+        self.is_owner = is_owner(user)
+
+    def _start_session(self, user: User) -> None:
+        settings = get_settings()
+        self.session_token = issue_session_token(user.id, user.session_version, settings)
+        self._show_user(user)
+        if user.locale and user.locale.value != self.lang:
+            self.lang = user.locale.value
+        self.auth_checked = True
+
+    def _current_path(self) -> str:
+        url = self.router.url
+        path = url.path.rstrip("/") or routes.HOME
+        return f"{path}?{url.query}" if url.query else path
+
+    def _sign_in_redirect(self):
+        return rx.redirect(f"{routes.SIGN_IN}?next={quote(self._current_path(), safe='')}")
+
+    def _message(self, error: DomainError) -> str:
+        return translate(error.key, self.lang, **error.params)
+
+    def _set_field_errors(self, error: ValidationFailed) -> None:
+        self.field_errors = {
+            field: translate(key, self.lang) for field, key in error.fields.items()
+        }
+        self.form_error = translate("error.check_fields", self.lang)
+
+    # -- events -----------------------------------------------------------
+    @rx.event
+    def check_session(self):
+        """``on_load`` of every protected page: no valid session, no page."""
+        user = self.current_user()
+        self.auth_checked = True
+        if user is None:
+            return self._sign_in_redirect()
+        return None
+
+    @rx.event
+    def redirect_if_signed_in(self):
+        """``on_load`` of the sign-in and sign-up pages."""
+        self.form_error = ""
+        self.field_errors = {}
+        self.submitting = False
+        if self.current_user() is not None:
+            return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
+        self.auth_checked = True
+        return None
+
+    @rx.event
+    def sign_in(self, form: dict):
+        self.form_error, self.field_errors = "", {}
+        address = self.router.session.client_ip or ""
+        try:
+            with session_scope() as session:
+                user = accounts.sign_in(
+                    session,
+                    email=str(form.get("email", "")),
+                    password=str(form.get("password", "")),
+                    address=address,
+                )
+                self._start_session(user)
+        except DomainError as error:
+            self.form_error = self._message(error)
+            return None
+        return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
+
+    @rx.event
+    def sign_up(self, form: dict):
+        self.form_error, self.field_errors = "", {}
+        if form.get("password") != form.get("password_confirm"):
+            self.field_errors = {
+                "password_confirm": translate("error.password_mismatch", self.lang)
+            }
+            self.form_error = translate("error.check_fields", self.lang)
+            return None
+        try:
+            with session_scope() as session:
+                user = accounts.sign_up(
+                    session,
+                    name=str(form.get("name", "")),
+                    email=str(form.get("email", "")),
+                    password=str(form.get("password", "")),
+                    locale=self.lang,
+                )
+                self._start_session(user)
+        except ValidationFailed as error:
+            self._set_field_errors(error)
+            return None
+        return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
+
+    @rx.event
+    def clerk_session(self, token: str):
+        """Called by the Clerk component with the Clerk session token."""
+        settings = get_settings()
+        if not settings.clerk_enabled:
+            return None
+        try:
+            identity = get_verifier(settings).verify(token)
+        except ClerkTokenError as exc:
+            log.warning("Clerk token refused: %s", exc)
+            self.form_error = translate("error.clerk_refused", self.lang)
+            return None
+        with session_scope() as session:
+            user = upsert_clerk_user(session, identity)
+            self._start_session(user)
+        if self.router.url.path in routes.PUBLIC_ROUTES:
+            return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
+        return None
+
+    @rx.event
+    def clerk_signed_out(self):
+        """Clerk reports no session: nothing to do for local-account sessions."""
+        return None
+
+    @rx.event
+    def sign_out(self):
+        self.session_token = ""
+        self._show_user(None)
+        self.reset_forms()
+        outcome = [rx.redirect(routes.SIGN_IN)]
+        if get_settings().clerk_enabled:
+            outcome.insert(0, rx.call_script("window.Clerk && window.Clerk.signOut()"))
+        return outcome
+
+    def reset_forms(self) -> None:
+        self.form_error = ""
+        self.field_errors = {}
+        self.submitting = False

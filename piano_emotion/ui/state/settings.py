@@ -1,0 +1,112 @@
+"""Ajustes: profile, language, business info and password."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from piano_emotion.auth import accounts
+from piano_emotion.auth.tokens import issue_session_token
+from piano_emotion.db import session_scope
+from piano_emotion.domain import business
+from piano_emotion.domain.errors import ValidationFailed
+from piano_emotion.models import User
+from piano_emotion.settings import get_settings
+from piano_emotion.ui.i18n import translate
+from piano_emotion.ui.state.auth import AuthState
+
+BUSINESS_FIELDS = tuple(business.BusinessInfoInput.__dataclass_fields__)
+
+
+class SettingsState(AuthState):
+    profile_name: str = ""
+    profile_locale: str = "es"
+    has_password: bool = False
+    business: dict[str, str] = {}
+    business_complete: bool = False
+    profile_errors: dict[str, str] = {}
+    business_errors: dict[str, str] = {}
+    password_errors: dict[str, str] = {}
+    # Changes when the data is (re)loaded, so uncontrolled inputs remount with it.
+    form_version: int = 0
+
+    def _errors(self, error: ValidationFailed) -> dict[str, str]:
+        return {name: translate(key, self.lang) for name, key in error.fields.items()}
+
+    def _fill(self, user: User) -> None:
+        with session_scope() as session:
+            info = business.get_business_info(session, user)
+        self.profile_name = user.name
+        self.profile_locale = user.locale.value
+        self.has_password = bool(user.password_hash)
+        self.business = {name: (getattr(info, name, "") or "") for name in BUSINESS_FIELDS}
+        self.business_complete = business.is_complete(info)
+        self.form_version += 1
+
+    @rx.event
+    def load(self):
+        user = self.current_user()
+        if user is None:
+            return
+        self.profile_errors, self.business_errors, self.password_errors = {}, {}, {}
+        self._fill(user)
+
+    @rx.event
+    def save_profile(self, form: dict):
+        user = self.require_user()
+        try:
+            with session_scope() as session:
+                user = session.merge(user)
+                accounts.update_profile(
+                    session,
+                    user,
+                    name=str(form.get("name", "")),
+                    locale=str(form.get("locale", self.lang)),
+                )
+        except ValidationFailed as error:
+            self.profile_errors = self._errors(error)
+            return None
+        self.profile_errors = {}
+        self.lang = user.locale.value
+        self._show_user(user)
+        self._fill(user)
+        return rx.toast.success(translate("settings.saved", self.lang))
+
+    @rx.event
+    def save_business(self, form: dict):
+        user = self.require_user()
+        data = business.BusinessInfoInput.from_form(form)
+        try:
+            with session_scope() as session:
+                business.save_business_info(session, user, data)
+        except ValidationFailed as error:
+            self.business_errors = self._errors(error)
+            return None
+        self.business_errors = {}
+        self._fill(user)
+        return rx.toast.success(translate("settings.saved", self.lang))
+
+    @rx.event
+    def change_password(self, form: dict):
+        user = self.require_user()
+        if form.get("new_password") != form.get("new_password_confirm"):
+            self.password_errors = {
+                "new_password_confirm": translate("error.password_mismatch", self.lang)
+            }
+            return None
+        try:
+            with session_scope() as session:
+                user = session.merge(user)
+                accounts.change_password(
+                    session,
+                    user,
+                    current=str(form.get("current_password", "")),
+                    new=str(form.get("new_password", "")),
+                )
+        except ValidationFailed as error:
+            self.password_errors = self._errors(error)
+            return None
+        self.password_errors = {}
+        # Other devices are signed out; this one gets a token of the new version.
+        self.session_token = issue_session_token(user.id, user.session_version, get_settings())
+        self.form_version += 1
+        return rx.toast.success(translate("settings.password_changed", self.lang))
