@@ -135,3 +135,9 @@ def engine(migrated_engine) -> Iterator[sa.Engine]:
 def session(engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (``@pytest.mark.anyio``) run on asyncio, as Reflex does."""
+    return "asyncio"

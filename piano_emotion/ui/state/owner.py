@@ -1,0 +1,56 @@
+"""The owner-only guard for pages and event handlers.
+
+Owner pages use ``OwnerState.check_owner`` as ``on_load`` and show their
+content only when ``owner_confirmed`` is true; every owner handler is
+decorated with ``@owner_only``, which re-checks the owner on the server
+before running (the page flag is never trusted).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from piano_emotion.auth.owner import is_owner
+from piano_emotion.ui.state.auth import AuthState
+
+
+def owner_only(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Run the handler only for the platform owner (``PermissionError`` otherwise)."""
+    if inspect.iscoroutinefunction(handler):
+
+        @functools.wraps(handler)
+        async def async_guarded(self, *args, **kwargs):
+            self.require_owner()
+            return await handler(self, *args, **kwargs)
+
+        return async_guarded
+
+    @functools.wraps(handler)
+    def guarded(self, *args, **kwargs):
+        self.require_owner()
+        return handler(self, *args, **kwargs)
+
+    return guarded
+
+
+class OwnerState(AuthState):
+    """Base of every owner page's state."""
+
+    owner_confirmed: bool = False
+    access_denied: bool = False
+
+    @rx.event
+    def check_owner(self):
+        user = self.current_user()
+        self.auth_checked = True
+        if user is None:
+            self.owner_confirmed = False
+            return self._sign_in_redirect()
+        self.owner_confirmed = is_owner(user)
+        self.access_denied = not self.owner_confirmed
+        return None
