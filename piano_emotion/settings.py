@@ -103,7 +103,10 @@ class Settings:
     alert_webhook_url: str | None = None
     cron_secret: str | None = None
     local_accounts_enabled: bool = True
-    extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # Prefix of every cache key (several apps can share one Redis).
+    cache_namespace: str = "pe"
+    # CACHE_TTL_<ENTITY>=<seconds> overrides of the TTL policy (piano_emotion.cache.policy).
+    cache_ttl_overrides: dict[str, int] = field(default_factory=dict, compare=False)
 
     # -- derived ---------------------------------------------------------
     @property
@@ -204,6 +207,23 @@ def _development_secret() -> str:
         return secrets.token_urlsafe(48)
 
 
+def _cache_namespace(env: Mapping[str, str]) -> str:
+    namespace = _clean(env.get("CACHE_NAMESPACE")) or "pe"
+    if not namespace.replace("-", "").replace("_", "").isalnum() or len(namespace) > 32:
+        raise SettingsError("CACHE_NAMESPACE must be up to 32 letters, digits, - or _")
+    return namespace
+
+
+def _cache_ttls(env: Mapping[str, str]) -> dict[str, int]:
+    from piano_emotion.cache.policy import TtlPolicy
+
+    try:
+        policy = TtlPolicy.from_environ(env)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from exc
+    return {k: v for k, v in policy.ttls.items() if env.get(f"CACHE_TTL_{k.upper()}")}
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: str | None = ".env"
 ) -> Settings:
@@ -263,6 +283,8 @@ def load_settings(
         alert_webhook_url=_clean(env.get("ALERT_WEBHOOK_URL")),
         cron_secret=_clean(env.get("CRON_SECRET")),
         local_accounts_enabled=_bool(env, "LOCAL_ACCOUNTS_ENABLED", True),
+        cache_namespace=_cache_namespace(env),
+        cache_ttl_overrides=_cache_ttls(env),
     )
 
 

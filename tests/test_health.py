@@ -102,3 +102,33 @@ def test_reflex_app_stays_mounted_below_the_api(http_client):
 def test_build_api_makes_a_fresh_app_each_time():
     inner = Starlette()
     assert build_api(inner) is not build_api(inner)
+
+
+def test_cache_block_reports_mode_connection_and_round_trip(engine):
+    from piano_emotion.cache import build_cache
+
+    cache = build_cache(namespace="health-test")
+    try:
+        _status, body = health_report(load_settings({}), engine, cache)
+    finally:
+        cache.close()
+    assert body["cache"]["mode"] == "memory"
+    assert body["cache"]["mode_label"] == "Memoria (Desarrollo)"
+    assert body["cache"]["connected"] is True
+    assert body["cache"]["degraded"] is False
+    assert body["cache"]["round_trip_ms"] >= 0
+
+
+def test_a_cache_outage_does_not_make_the_app_unhealthy(engine):
+    from piano_emotion.cache import build_cache
+
+    # Nothing listens on port 1: Redis is configured but unreachable.
+    cache = build_cache(redis_url="redis://127.0.0.1:1/0", namespace="health-down")
+    try:
+        status, body = health_report(load_settings({}), engine, cache)
+    finally:
+        cache.close()
+    assert status == 200
+    assert body["cache"]["mode"] == "redis"
+    assert body["cache"]["connected"] is False
+    assert body["cache"]["degraded"] is True

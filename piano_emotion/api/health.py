@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from piano_emotion import __version__, migrations
+from piano_emotion.cache import MODE_LABELS, CacheService, get_cache
 from piano_emotion.db import get_engine
 from piano_emotion.settings import Settings, get_settings
 
@@ -42,7 +43,22 @@ def database_status(engine: sa.Engine) -> dict[str, Any]:
     }
 
 
-def health_report(settings: Settings, engine: sa.Engine) -> tuple[int, dict[str, Any]]:
+def cache_status(cache: CacheService) -> dict[str, Any]:
+    connected, round_trip_ms = cache.ping()
+    return {
+        "mode": cache.mode,
+        "mode_label": MODE_LABELS[cache.mode],
+        "connected": connected,
+        "degraded": cache.degraded,
+        "round_trip_ms": round_trip_ms,
+    }
+
+
+def health_report(
+    settings: Settings, engine: sa.Engine, cache: CacheService | None = None
+) -> tuple[int, dict[str, Any]]:
+    """The database decides the status: without it nothing works, while a
+    cache outage only slows the app down (it falls back to memory)."""
     database = database_status(engine)
     integrations = settings.integrations()
     body = {
@@ -50,7 +66,7 @@ def health_report(settings: Settings, engine: sa.Engine) -> tuple[int, dict[str,
         "version": __version__,
         "environment": settings.environment,
         "database": database,
-        "cache": {"mode": settings.cache_mode},
+        "cache": cache_status(cache) if cache is not None else {"mode": settings.cache_mode},
         "auth": {
             "local_accounts": integrations["local_accounts"],
             "clerk": integrations["clerk"],
@@ -62,5 +78,5 @@ def health_report(settings: Settings, engine: sa.Engine) -> tuple[int, dict[str,
 
 async def health_endpoint(request: Request) -> JSONResponse:
     settings = get_settings()
-    status, body = await run_in_threadpool(health_report, settings, get_engine())
+    status, body = await run_in_threadpool(health_report, settings, get_engine(), get_cache())
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})

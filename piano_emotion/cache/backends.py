@@ -1,0 +1,515 @@
+"""Where cached bytes live: Redis, Upstash (Redis over REST) or memory.
+
+Every backend offers the same small set of operations, with the same
+meaning, so the service above them does not care which one it talks to:
+
+- ``read(key, tag_keys)``: the payload if it is still *fresh* (written under
+  the current generation and the current versions of the tags it was stored
+  with), else ``None`` together with the current generation and the current
+  versions of ``tag_keys`` (so a loader can write back only if nothing was
+  invalidated meanwhile);
+- ``write(key, payload, ttl_ms, tag_keys, expect)``: store, stamped with the
+  current generation and tag versions; with ``expect`` it stores only if
+  those are still the ones read before the loader ran;
+- ``bump_tags`` / ``bump_generation``: invalidation without touching keys;
+- locks, metric hashes, key counts and ping.
+
+On Redis and Upstash, reads and writes are one Lua script each: one round
+trip, and the freshness check is atomic with the read.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
+
+# Stored value: "<generation>[\x1f<tag key>\x1f<version>]...\n<payload>".
+READ_SCRIPT = """
+local gen = redis.call('GET', KEYS[2]) or '0'
+local value = redis.call('GET', KEYS[1])
+if value then
+  local nl = string.find(value, '\\n', 1, true)
+  if nl then
+    local header = string.sub(value, 1, nl - 1)
+    local sep = string.find(header, '\\31', 1, true)
+    local fresh
+    if not sep then
+      fresh = header == gen
+    else
+      fresh = string.sub(header, 1, sep - 1) == gen
+      local pos = sep + 1
+      while fresh and pos <= #header do
+        local s1 = string.find(header, '\\31', pos, true)
+        local s2 = string.find(header, '\\31', s1 + 1, true) or (#header + 1)
+        if (redis.call('GET', string.sub(header, pos, s1 - 1)) or '0')
+            ~= string.sub(header, s1 + 1, s2 - 1) then
+          fresh = false
+        end
+        pos = s2 + 1
+      end
+    end
+    if fresh then
+      return {1, string.sub(value, nl + 1)}
+    end
+  end
+end
+local versions = {0, gen}
+for i = 3, #KEYS do
+  versions[#versions + 1] = redis.call('GET', KEYS[i]) or '0'
+end
+return versions
+"""
+
+WRITE_SCRIPT = """
+local gen = redis.call('GET', KEYS[2]) or '0'
+if ARGV[3] ~= '' and ARGV[3] ~= gen then
+  return 0
+end
+local header = gen
+for i = 3, #KEYS do
+  local current = redis.call('GET', KEYS[i]) or '0'
+  local expected = ARGV[i + 1]
+  if expected ~= nil and expected ~= '' and expected ~= current then
+    return 0
+  end
+  header = header .. '\\31' .. KEYS[i] .. '\\31' .. current
+end
+redis.call('SET', KEYS[1], header .. '\\n' .. ARGV[2], 'PX', ARGV[1])
+return 1
+"""
+
+UNLOCK_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class BackendError(Exception):
+    """The backend did not answer (down, timed out, refused)."""
+
+
+class ReadResult(NamedTuple):
+    payload: str | None
+    generation: str = "0"
+    versions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WriteExpectation:
+    generation: str
+    versions: tuple[str, ...]
+
+
+class Backend(Protocol):
+    mode: str
+    remote: bool
+
+    def read(self, key: str, gen_key: str, tag_keys: Sequence[str]) -> ReadResult: ...
+    def write(
+        self,
+        key: str,
+        gen_key: str,
+        payload: str,
+        ttl_ms: int,
+        tag_keys: Sequence[str],
+        expect: WriteExpectation | None,
+    ) -> bool: ...
+    def delete(self, key: str) -> bool: ...
+    def bump_tags(self, tag_keys: Sequence[str]) -> None: ...
+    def bump_generation(self, gen_key: str) -> None: ...
+    def try_lock(self, key: str, token: str, ttl_ms: int) -> bool: ...
+    def unlock(self, key: str, token: str) -> None: ...
+    def push_metrics(self, key: str, fields: dict[str, int | float]) -> None: ...
+    def read_metrics(self, key: str) -> dict[str, str]: ...
+    def reset_metrics(self, key: str) -> None: ...
+    def key_count(self) -> int: ...
+    def ping(self) -> None: ...
+    def close(self) -> None: ...
+
+
+def _script_args(tag_keys: Sequence[str], expect: WriteExpectation | None) -> tuple[str, list[str]]:
+    if expect is None:
+        return "", ["" for _ in tag_keys]
+    return expect.generation, list(expect.versions)
+
+
+# --------------------------------------------------------------------------
+# Memory
+# --------------------------------------------------------------------------
+@dataclass
+class _Entry:
+    expires_at: float
+    generation: int
+    tags: dict[str, int]
+    payload: str
+    size: int
+
+
+class MemoryBackend:
+    """In-process LRU, bounded by entries and bytes, TTLs honoured."""
+
+    mode = "memory"
+    remote = False
+
+    def __init__(self, max_entries: int = 20_000, max_bytes: int = 128 * 1024 * 1024) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._data: OrderedDict[str, _Entry] = OrderedDict()
+        self._tags: dict[str, int] = {}
+        self._generations: dict[str, int] = {}
+        self._locks: dict[str, tuple[str, float]] = {}
+        self._hashes: dict[str, dict[str, float]] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @property
+    def bytes_used(self) -> int:
+        return self._bytes
+
+    def _drop(self, key: str) -> None:
+        entry = self._data.pop(key, None)
+        if entry is not None:
+            self._bytes -= entry.size
+
+    def read(self, key: str, gen_key: str, tag_keys: Sequence[str]) -> ReadResult:
+        with self._lock:
+            generation = self._generations.get(gen_key, 0)
+            entry = self._data.get(key)
+            if entry is not None:
+                if entry.expires_at <= time.monotonic():
+                    self._drop(key)
+                elif entry.generation == generation and (
+                    not entry.tags
+                    or all(self._tags.get(tag, 0) == ver for tag, ver in entry.tags.items())
+                ):
+                    self._data.move_to_end(key)
+                    return ReadResult(entry.payload)
+            return ReadResult(
+                None, str(generation), tuple(str(self._tags.get(t, 0)) for t in tag_keys)
+            )
+
+    def write(self, key, gen_key, payload, ttl_ms, tag_keys, expect) -> bool:
+        size = len(payload) + len(key) + 64
+        if size > self.max_bytes:
+            return False
+        with self._lock:
+            generation = self._generations.get(gen_key, 0)
+            versions = {tag: self._tags.get(tag, 0) for tag in tag_keys}
+            if expect is not None and (
+                expect.generation != str(generation)
+                or any(
+                    exp and exp != str(versions[tag])
+                    for tag, exp in zip(tag_keys, expect.versions, strict=True)
+                )
+            ):
+                return False
+            self._drop(key)
+            self._data[key] = _Entry(
+                time.monotonic() + ttl_ms / 1000, generation, versions, payload, size
+            )
+            self._bytes += size
+            while self._data and (
+                len(self._data) > self.max_entries or self._bytes > self.max_bytes
+            ):
+                _oldest, entry = self._data.popitem(last=False)
+                self._bytes -= entry.size
+            return True
+
+    def delete(self, key: str) -> bool:
+        with self._lock:
+            existed = key in self._data
+            self._drop(key)
+            return existed
+
+    def bump_tags(self, tag_keys: Sequence[str]) -> None:
+        with self._lock:
+            for tag in tag_keys:
+                self._tags[tag] = self._tags.get(tag, 0) + 1
+
+    def bump_generation(self, gen_key: str) -> None:
+        with self._lock:
+            self._generations[gen_key] = self._generations.get(gen_key, 0) + 1
+
+    def try_lock(self, key: str, token: str, ttl_ms: int) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            holder = self._locks.get(key)
+            if holder is not None and holder[1] > now:
+                return False
+            self._locks[key] = (token, now + ttl_ms / 1000)
+            return True
+
+    def unlock(self, key: str, token: str) -> None:
+        with self._lock:
+            holder = self._locks.get(key)
+            if holder is not None and holder[0] == token:
+                del self._locks[key]
+
+    def push_metrics(self, key: str, fields: dict[str, int | float]) -> None:
+        with self._lock:
+            target = self._hashes.setdefault(key, {})
+            for name, amount in fields.items():
+                target[name] = target.get(name, 0) + amount
+
+    def read_metrics(self, key: str) -> dict[str, str]:
+        with self._lock:
+            return {name: str(value) for name, value in self._hashes.get(key, {}).items()}
+
+    def reset_metrics(self, key: str) -> None:
+        with self._lock:
+            self._hashes.pop(key, None)
+
+    def key_count(self) -> int:
+        with self._lock:
+            now = time.monotonic()
+            expired = [k for k, e in self._data.items() if e.expires_at <= now]
+            for key in expired:
+                self._drop(key)
+            return len(self._data)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._bytes = 0
+
+    def ping(self) -> None:
+        return None
+
+    def close(self) -> None:
+        self.clear()
+
+
+# --------------------------------------------------------------------------
+# Redis
+# --------------------------------------------------------------------------
+class RedisBackend:
+    """A plain Redis through ``redis-py``: pooled connections, short timeouts."""
+
+    mode = "redis"
+    remote = True
+
+    def __init__(self, url: str, *, timeout_s: float = 0.5, max_connections: int = 64) -> None:
+        import redis
+
+        self._redis_module = redis
+        self.pool = redis.ConnectionPool.from_url(
+            url,
+            socket_timeout=timeout_s,
+            socket_connect_timeout=timeout_s,
+            max_connections=max_connections,
+            health_check_interval=30,
+            decode_responses=True,
+        )
+        self.client = redis.Redis(connection_pool=self.pool)
+        self._shas: dict[str, str] = {}
+
+    def _eval(self, script: str, keys: list[str], args: Sequence[Any] = ()) -> Any:
+        """EVALSHA straight through ``execute_command`` (the hot path), loading
+        the script on first use or after a server restart (NOSCRIPT)."""
+        sha = self._shas.get(script)
+        try:
+            if sha is None:
+                sha = self._shas[script] = self.client.script_load(script)
+            return self.client.execute_command("EVALSHA", sha, len(keys), *keys, *args)
+        except self._redis_module.exceptions.NoScriptError:
+            try:
+                self._shas[script] = self.client.script_load(script)
+                return self.client.execute_command(
+                    "EVALSHA", self._shas[script], len(keys), *keys, *args
+                )
+            except self._redis_module.RedisError as exc:
+                raise BackendError(f"redis: {exc}") from exc
+        except self._redis_module.RedisError as exc:
+            raise BackendError(f"redis: {exc}") from exc
+
+    def _run(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except self._redis_module.RedisError as exc:
+            raise BackendError(f"redis: {exc}") from exc
+
+    def read(self, key, gen_key, tag_keys) -> ReadResult:
+        result = self._eval(READ_SCRIPT, [key, gen_key, *tag_keys])
+        if result[0] == 1:
+            return ReadResult(result[1])
+        return ReadResult(None, result[1], tuple(result[2:]))
+
+    def write(self, key, gen_key, payload, ttl_ms, tag_keys, expect) -> bool:
+        generation, versions = _script_args(tag_keys, expect)
+        result = self._eval(
+            WRITE_SCRIPT, [key, gen_key, *tag_keys], [int(ttl_ms), payload, generation, *versions]
+        )
+        return result == 1
+
+    def delete(self, key: str) -> bool:
+        return bool(self._run(self.client.delete, key))
+
+    def bump_tags(self, tag_keys) -> None:
+        def bump():
+            pipe = self.client.pipeline(transaction=True)
+            for tag in tag_keys:
+                pipe.incr(tag)
+            pipe.execute()
+
+        self._run(bump)
+
+    def bump_generation(self, gen_key: str) -> None:
+        self._run(self.client.incr, gen_key)
+
+    def try_lock(self, key, token, ttl_ms) -> bool:
+        return bool(self._run(self.client.set, key, token, nx=True, px=int(ttl_ms)))
+
+    def unlock(self, key, token) -> None:
+        self._eval(UNLOCK_SCRIPT, [key], [token])
+
+    def push_metrics(self, key, fields) -> None:
+        def push():
+            pipe = self.client.pipeline(transaction=False)
+            for name, amount in fields.items():
+                if isinstance(amount, float):
+                    pipe.hincrbyfloat(key, name, amount)
+                else:
+                    pipe.hincrby(key, name, amount)
+            pipe.hsetnx(key, "started_at", time.time())
+            pipe.execute()
+
+        self._run(push)
+
+    def read_metrics(self, key) -> dict[str, str]:
+        return self._run(self.client.hgetall, key)
+
+    def reset_metrics(self, key) -> None:
+        def reset():
+            pipe = self.client.pipeline(transaction=True)
+            pipe.delete(key)
+            pipe.hset(key, "started_at", time.time())
+            pipe.execute()
+
+        self._run(reset)
+
+    def key_count(self) -> int:
+        return int(self._run(self.client.dbsize))
+
+    def ping(self) -> None:
+        self._run(self.client.ping)
+
+    def close(self) -> None:
+        self.pool.disconnect()
+
+
+# --------------------------------------------------------------------------
+# Upstash (Redis over HTTPS)
+# --------------------------------------------------------------------------
+class UpstashBackend:
+    """Upstash Redis through its REST API (``upstash-redis``), telemetry off."""
+
+    mode = "upstash"
+    remote = True
+
+    def __init__(self, url: str, token: str, *, timeout_s: float = 1.0) -> None:
+        import httpx
+        from upstash_redis import Redis
+
+        self.client = Redis(url=url, token=token, allow_telemetry=False, rest_retries=0)
+        # The package's HTTP client has no timeout at all; a hung request
+        # must not hang a page, so give it a short one (the breaker retries).
+        self.client._http._client.close()
+        self.client._http._client = httpx.Client(
+            timeout=httpx.Timeout(timeout_s, connect=timeout_s),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+        )
+        self._shas: dict[str, str] = {}
+        self._sha_lock = threading.Lock()
+
+    def _run(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # httpx errors, UpstashError, bad JSON: all mean "not now"
+            raise BackendError(f"upstash: {type(exc).__name__}: {exc}") from exc
+
+    def _eval(self, script: str, keys: list[str], args: list[Any]) -> Any:
+        sha = self._shas.get(script)
+        if sha is None:
+            with self._sha_lock:
+                sha = self._shas.get(script) or self._run(self.client.script_load, script)
+                self._shas[script] = sha
+        try:
+            return self.client.evalsha(sha, keys=keys, args=args)
+        except Exception as exc:
+            if "NOSCRIPT" not in str(exc):
+                raise BackendError(f"upstash: {type(exc).__name__}: {exc}") from exc
+            return self._run(self.client.eval, script, keys=keys, args=args)
+
+    def read(self, key, gen_key, tag_keys) -> ReadResult:
+        result = self._eval(READ_SCRIPT, [key, gen_key, *tag_keys], [])
+        if int(result[0]) == 1:
+            return ReadResult(result[1])
+        return ReadResult(None, str(result[1]), tuple(str(v) for v in result[2:]))
+
+    def write(self, key, gen_key, payload, ttl_ms, tag_keys, expect) -> bool:
+        generation, versions = _script_args(tag_keys, expect)
+        result = self._eval(
+            WRITE_SCRIPT, [key, gen_key, *tag_keys], [int(ttl_ms), payload, generation, *versions]
+        )
+        return int(result) == 1
+
+    def delete(self, key: str) -> bool:
+        return bool(self._run(self.client.delete, key))
+
+    def bump_tags(self, tag_keys) -> None:
+        def bump():
+            tx = self.client.multi()
+            for tag in tag_keys:
+                tx.incr(tag)
+            tx.exec()
+
+        self._run(bump)
+
+    def bump_generation(self, gen_key: str) -> None:
+        self._run(self.client.incr, gen_key)
+
+    def try_lock(self, key, token, ttl_ms) -> bool:
+        return bool(self._run(self.client.set, key, token, nx=True, px=int(ttl_ms)))
+
+    def unlock(self, key, token) -> None:
+        self._eval(UNLOCK_SCRIPT, [key], [token])
+
+    def push_metrics(self, key, fields) -> None:
+        def push():
+            pipe = self.client.pipeline()
+            for name, amount in fields.items():
+                if isinstance(amount, float):
+                    pipe.hincrbyfloat(key, name, amount)
+                else:
+                    pipe.hincrby(key, name, amount)
+            pipe.hsetnx(key, "started_at", str(time.time()))
+            pipe.exec()
+
+        self._run(push)
+
+    def read_metrics(self, key) -> dict[str, str]:
+        return self._run(self.client.hgetall, key) or {}
+
+    def reset_metrics(self, key) -> None:
+        def reset():
+            tx = self.client.multi()
+            tx.delete(key)
+            tx.hset(key, "started_at", str(time.time()))
+            tx.exec()
+
+        self._run(reset)
+
+    def key_count(self) -> int:
+        return int(self._run(self.client.dbsize))
+
+    def ping(self) -> None:
+        self._run(self.client.ping)
+
+    def close(self) -> None:
+        self.client.close()

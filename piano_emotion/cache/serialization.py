@@ -1,0 +1,90 @@
+"""Values in and out of the cache, exactly: JSON types plus ``Decimal``,
+``date``, ``datetime`` (zone kept), ``time``, ``tuple`` and dicts with
+non-string keys, nested in lists and dicts.
+
+Special values become one-key objects whose key starts with ``$``; a plain
+dict that happens to use such keys is escaped, so nothing is ambiguous.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+_MARK = '"$'
+
+
+def _encode(value: Any) -> Any:
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return {"$float": repr(value)}
+        return value
+    if isinstance(value, Decimal):
+        return {"$dec": str(value)}
+    if isinstance(value, datetime):
+        encoded: dict[str, Any] = {"$dt": value.isoformat()}
+        if isinstance(value.tzinfo, ZoneInfo):
+            encoded["tz"] = value.tzinfo.key
+        return encoded
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, time):
+        return {"$time": value.isoformat()}
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    if isinstance(value, tuple):
+        return {"$tuple": [_encode(item) for item in value]}
+    if isinstance(value, dict):
+        if all(isinstance(k, str) and not k.startswith("$") for k in value):
+            return {k: _encode(v) for k, v in value.items()}
+        return {"$map": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    raise TypeError(f"cannot cache a value of type {type(value).__name__}")
+
+
+def _decode_hook(obj: dict[str, Any]) -> Any:
+    if len(obj) > 2 or not obj:
+        return obj
+    key = next(iter(obj))
+    if not key.startswith("$"):
+        return obj
+    raw = obj[key]
+    if key == "$dec":
+        return Decimal(raw)
+    if key == "$dt":
+        parsed = datetime.fromisoformat(raw)
+        zone = obj.get("tz")
+        if zone and parsed.tzinfo is not None:
+            parsed = parsed.astimezone(ZoneInfo(zone))
+        return parsed
+    if key == "$date":
+        return date.fromisoformat(raw)
+    if key == "$time":
+        return time.fromisoformat(raw)
+    if key == "$tuple":
+        return tuple(raw)
+    if key == "$map":
+        return {_freeze(k): v for k, v in raw}
+    if key == "$float":
+        return float(raw)
+    return obj
+
+
+def _freeze(key: Any) -> Any:
+    # Keys decoded from JSON arrays come back as lists; dict keys must be hashable.
+    return tuple(_freeze(k) for k in key) if isinstance(key, list) else key
+
+
+def dumps(value: Any) -> str:
+    """Encode a value for the cache (raises ``TypeError`` for other types)."""
+    return json.dumps(_encode(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(payload: str) -> Any:
+    if _MARK in payload:
+        return json.loads(payload, object_hook=_decode_hook)
+    return json.loads(payload)

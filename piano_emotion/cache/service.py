@@ -1,0 +1,422 @@
+"""The cache service: one object the whole app talks to.
+
+- Talks to Redis or Upstash when configured, and falls back to an in-process
+  memory cache when they fail: reads miss, loaders run, writes go to memory,
+  ``degraded`` is true and the failure is logged once. A circuit breaker
+  retries the real backend after a short pause and goes back to it by itself.
+  On every recovery the generation is bumped, so no entry written before or
+  during the outage is served (invalidations made meanwhile are not lost).
+- Tags are versioned namespaces: ``invalidate(tag)`` increments the tag's
+  version; entries stamped with an older version are never returned again,
+  in any process, without scanning the keyspace.
+- ``get_or_load`` is single-flight inside a process and, through a short
+  Redis lock, about once across processes; a value loaded while one of its
+  tags was invalidated is returned but not stored.
+- Metrics are counted in every mode; with Redis/Upstash they are pushed to a
+  shared hash about once a second, so every process reports fleet-wide
+  figures.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable
+from time import perf_counter
+from typing import Any, TypeVar
+
+from piano_emotion.cache import serialization
+from piano_emotion.cache.backends import (
+    Backend,
+    BackendError,
+    MemoryBackend,
+    ReadResult,
+    WriteExpectation,
+)
+from piano_emotion.cache.metrics import MetricsRecorder, MetricsSnapshot
+
+log = logging.getLogger("piano_emotion.cache")
+T = TypeVar("T")
+
+MODE_LABELS = {
+    "upstash": "Upstash Redis (Producción)",
+    "redis": "Redis (Producción)",
+    "memory": "Memoria (Desarrollo)",
+}
+TTL_JITTER = 0.1  # ±10 %
+MAX_VALUE_BYTES = 1024 * 1024 + 1024  # values up to 1 MB, plus the header
+RETRY_AFTER_S = 5.0  # circuit breaker pause before trying the backend again
+METRICS_FLUSH_S = 1.0
+LOCK_TTL_MS = 5_000
+LOCK_POLL_S = 0.02
+
+
+class CacheService:
+    def __init__(
+        self,
+        backend: Backend | None = None,
+        *,
+        namespace: str = "pe",
+        memory: MemoryBackend | None = None,
+        retry_after_s: float = RETRY_AFTER_S,
+        flush_interval_s: float = METRICS_FLUSH_S,
+    ) -> None:
+        self.namespace = namespace
+        self.memory = memory or MemoryBackend()
+        self.backend: Backend = backend or self.memory
+        self.mode = self.backend.mode
+        self._remote = self.backend.remote
+        self.retry_after_s = retry_after_s
+        self._prefix = f"{namespace}:"
+        self._gen_key = f"{namespace}:gen"
+        self._metrics_key = f"{namespace}:metrics"
+        self._metrics = MetricsRecorder()
+        self._local_total = MetricsSnapshot()  # memory mode: what was counted here
+        self._started = time.time()
+        # Circuit breaker.
+        self._state_lock = threading.Lock()
+        self._open_until = 0.0
+        self._degraded = False
+        # In-process single flight.
+        self._flights: dict[str, threading.Event] = {}
+        self._flights_lock = threading.Lock()
+        # Periodic push of the metrics to the shared hash.
+        self._stop = threading.Event()
+        self._flusher: threading.Thread | None = None
+        if self.backend.remote:
+            self._flusher = threading.Thread(
+                target=self._flush_loop,
+                args=(flush_interval_s,),
+                name=f"cache-metrics-{namespace}",
+                daemon=True,
+            )
+            self._flusher.start()
+
+    # ------------------------------------------------------------------
+    # keys
+    # ------------------------------------------------------------------
+    def _key(self, key: str) -> str:
+        if not isinstance(key, str) or not key:
+            raise ValueError("cache keys are non-empty strings")
+        return self._prefix + key
+
+    def _tag_keys(self, tags: Iterable[str]) -> list[str]:
+        if isinstance(tags, str):
+            tags = (tags,)
+        tag_keys = []
+        for tag in dict.fromkeys(tags):
+            if not isinstance(tag, str) or not tag or not tag.isprintable():
+                raise ValueError(f"invalid cache tag {tag!r}")
+            tag_keys.append(f"{self._prefix}tag:{tag}")
+        return tag_keys
+
+    # ------------------------------------------------------------------
+    # circuit breaker
+    # ------------------------------------------------------------------
+    def _use_backend(self) -> bool:
+        if not self._remote:
+            return False
+        if not self._degraded:
+            return True
+        return time.monotonic() >= self._open_until  # half-open: try once
+
+    def _failed(self, error: BackendError) -> None:
+        with self._state_lock:
+            first = not self._degraded
+            self._degraded = True
+            self._open_until = time.monotonic() + self.retry_after_s
+        self._metrics.count("errors")
+        if first:
+            log.warning(
+                "cache backend %s unreachable, serving from memory until it answers: %s",
+                self.mode,
+                error,
+            )
+
+    def _succeeded(self) -> None:
+        if not self._degraded:
+            return
+        with self._state_lock:
+            if not self._degraded:
+                return
+            try:
+                # Whatever was written before or during the outage may be stale.
+                self.backend.bump_generation(self._gen_key)
+            except BackendError as error:
+                self._open_until = time.monotonic() + self.retry_after_s
+                log.debug("cache backend still unreachable: %s", error)
+                return
+            self._degraded = False
+            self.memory.clear()
+        log.warning("cache backend %s is back; stale entries discarded", self.mode)
+
+    def _call(self, operation: Callable[[Backend], T]) -> T:
+        """Run on the real backend, or on memory when it is unavailable."""
+        if not self._remote:
+            return operation(self.memory)
+        if self._use_backend():
+            try:
+                result = operation(self.backend)
+            except BackendError as error:
+                self._failed(error)
+            else:
+                self._succeeded()
+                return result
+        return operation(self.memory)
+
+    # ------------------------------------------------------------------
+    # public contract
+    # ------------------------------------------------------------------
+    def _ttl_ms(self, ttl_seconds: float) -> int:
+        if ttl_seconds <= 0:
+            raise ValueError("ttl_seconds must be positive")
+        jitter = 1 + random.uniform(-TTL_JITTER, TTL_JITTER)
+        return max(1, int(ttl_seconds * 1000 * jitter))
+
+    def _read(self, key: str, tag_keys: list[str]) -> tuple[ReadResult, Any]:
+        full_key = self._key(key)
+        gen_key = self._gen_key
+        started = perf_counter()
+        if self._remote:
+            result = self._call(lambda b: b.read(full_key, gen_key, tag_keys))
+        else:
+            result = self.memory.read(full_key, gen_key, tag_keys)
+        elapsed_ms = (perf_counter() - started) * 1000
+        if result.payload is None:
+            self._metrics.record("misses", elapsed_ms)
+            return result, None
+        self._metrics.record("hits", elapsed_ms)
+        return result, serialization.loads(result.payload)
+
+    def get(self, key: str) -> Any:
+        """The cached value, or ``None``."""
+        return self._read(key, [])[1]
+
+    def _write(
+        self,
+        key: str,
+        value: Any,
+        ttl_seconds: float,
+        tags: Iterable[str],
+        expect: WriteExpectation | None = None,
+        tag_keys: list[str] | None = None,
+    ) -> bool:
+        payload = serialization.dumps(value)
+        if len(payload) > MAX_VALUE_BYTES:
+            raise ValueError("cache values are limited to 1 MB")
+        full_key = self._key(key)
+        tag_keys = tag_keys if tag_keys is not None else self._tag_keys(tags)
+        ttl_ms = self._ttl_ms(ttl_seconds)
+        started = time.perf_counter()
+        stored = self._call(
+            lambda b: b.write(full_key, self._gen_key, payload, ttl_ms, tag_keys, expect)
+        )
+        self._metrics.record("sets", (time.perf_counter() - started) * 1000)
+        return stored
+
+    def set(self, key: str, value: Any, ttl_seconds: float, tags: Iterable[str] = ()) -> None:
+        self._write(key, value, ttl_seconds, tags)
+
+    def delete(self, key: str) -> None:
+        full_key = self._key(key)
+        started = time.perf_counter()
+        self._call(lambda b: b.delete(full_key))
+        self._metrics.record("deletes", (time.perf_counter() - started) * 1000)
+
+    def get_or_load(
+        self,
+        key: str,
+        loader: Callable[[], T],
+        ttl_seconds: float,
+        tags: Iterable[str] = (),
+    ) -> T:
+        """The cached value, or the loader's result, stored and returned."""
+        tag_keys = self._tag_keys(tags)
+        result, value = self._read(key, tag_keys)
+        if result.payload is not None:
+            return value
+        # One loader per key in this process: the others wait for it.
+        with self._flights_lock:
+            flight = self._flights.get(key)
+            leader = flight is None
+            if leader:
+                flight = self._flights[key] = threading.Event()
+        if not leader:
+            flight.wait(timeout=LOCK_TTL_MS / 1000)
+            result, value = self._read(key, tag_keys)
+            if result.payload is not None:
+                return value
+            return self._load_and_store(key, loader, ttl_seconds, tag_keys, result)
+        try:
+            return self._load_across_processes(key, loader, ttl_seconds, tag_keys, result)
+        finally:
+            with self._flights_lock:
+                self._flights.pop(key, None)
+            flight.set()
+
+    def _load_across_processes(self, key, loader, ttl_seconds, tag_keys, result):
+        if not (self.backend.remote and self._use_backend()):
+            return self._load_and_store(key, loader, ttl_seconds, tag_keys, result)
+        lock_key = f"{self._prefix}lock:{key}"
+        token = secrets.token_hex(8)
+        try:
+            acquired = self.backend.try_lock(lock_key, token, LOCK_TTL_MS)
+        except BackendError as error:
+            self._failed(error)
+            return self._load_and_store(key, loader, ttl_seconds, tag_keys, result)
+        if not acquired:
+            # Another process is loading: wait a little for its value.
+            deadline = time.monotonic() + LOCK_TTL_MS / 1000
+            while time.monotonic() < deadline:
+                time.sleep(LOCK_POLL_S)
+                result, value = self._read(key, tag_keys)
+                if result.payload is not None:
+                    return value
+            return self._load_and_store(key, loader, ttl_seconds, tag_keys, result)
+        try:
+            return self._load_and_store(key, loader, ttl_seconds, tag_keys, result)
+        finally:
+            try:
+                self.backend.unlock(lock_key, token)
+            except BackendError as error:
+                self._failed(error)
+
+    def _load_and_store(self, key, loader, ttl_seconds, tag_keys, result: ReadResult):
+        value = loader()
+        # Stored only if no tag was invalidated while the loader ran.
+        expect = WriteExpectation(result.generation, result.versions)
+        self._write(key, value, ttl_seconds, (), expect=expect, tag_keys=tag_keys)
+        return value
+
+    def invalidate(self, *tags: str) -> None:
+        """After this returns, no entry stored with any of ``tags`` is returned again."""
+        tag_keys = self._tag_keys(tags)
+        if not tag_keys:
+            return
+        started = time.perf_counter()
+        self._call(lambda b: b.bump_tags(tag_keys))
+        if self.backend.remote:
+            # Keep the stand-in honest too, in case the backend fails next.
+            self.memory.bump_tags(tag_keys)
+        self._metrics.record("deletes", (time.perf_counter() - started) * 1000)
+
+    def invalidate_all(self) -> None:
+        """Every entry of this namespace becomes stale (owner action)."""
+        self._call(lambda b: b.bump_generation(self._gen_key))
+        self.memory.bump_generation(self._gen_key)
+
+    # ------------------------------------------------------------------
+    # health and metrics
+    # ------------------------------------------------------------------
+    def ping(self) -> tuple[bool, float]:
+        """Is the configured backend answering, and its round trip in ms."""
+        started = time.perf_counter()
+        try:
+            self.backend.ping()
+        except BackendError as error:
+            self._failed(error)
+            return False, round((time.perf_counter() - started) * 1000, 3)
+        self._succeeded()
+        return True, round((time.perf_counter() - started) * 1000, 3)
+
+    def flush_metrics(self) -> None:
+        pending = self._metrics.drain()
+        if pending.is_empty():
+            return
+        if not self.backend.remote:
+            self._local_total = self._local_total.add(pending)
+            return
+        if self._degraded and time.monotonic() < self._open_until:
+            self._metrics.restore(pending)
+            return
+        try:
+            self.backend.push_metrics(self._metrics_key, pending.to_fields())
+        except BackendError as error:
+            self._metrics.restore(pending)
+            self._failed(error)
+        else:
+            self._succeeded()
+
+    def _flush_loop(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self.flush_metrics()
+            except Exception:  # the flusher must never die
+                log.exception("could not push cache metrics")
+
+    def _totals(self) -> tuple[MetricsSnapshot, float | None]:
+        self.flush_metrics()
+        if not self.backend.remote:
+            return self._local_total, self._started
+        try:
+            fields = self.backend.read_metrics(self._metrics_key)
+        except BackendError as error:
+            self._failed(error)
+            # Fleet figures unavailable: report what this process still holds.
+            return self._metrics.peek(), self._started
+        started_at = fields.get("started_at")
+        return MetricsSnapshot.from_fields(fields), float(started_at) if started_at else None
+
+    def stats(self) -> dict[str, Any]:
+        totals, started_at = self._totals()
+        connected = True
+        keys = 0
+        if self.backend.remote and self._use_backend():
+            try:
+                keys = self.backend.key_count()
+                self._succeeded()
+            except BackendError as error:
+                self._failed(error)
+        if self.backend.remote:
+            connected = not self._degraded
+            if not connected:
+                keys = self.memory.key_count()
+        else:
+            keys = self.memory.key_count()
+        return {
+            "mode": self.mode,
+            "mode_label": MODE_LABELS[self.mode],
+            "connected": connected,
+            "degraded": self._degraded,
+            "namespace": self.namespace,
+            "hits": totals.hits,
+            "misses": totals.misses,
+            "sets": totals.sets,
+            "deletes": totals.deletes,
+            "errors": totals.errors,
+            "operations": totals.hits + totals.misses + totals.sets + totals.deletes,
+            "hit_rate": totals.hit_rate,
+            "latency_ms": totals.latency(),
+            "latency_buckets": totals.buckets,
+            "keys": keys,
+            "uptime_s": round(time.time() - started_at, 1) if started_at else 0.0,
+        }
+
+    def reset_metrics(self) -> None:
+        self._metrics.drain()
+        self._local_total = MetricsSnapshot()
+        self._started = time.time()
+        if self.backend.remote:
+            try:
+                self.backend.reset_metrics(self._metrics_key)
+            except BackendError as error:
+                self._failed(error)
+
+    @property
+    def degraded(self) -> bool:
+        return self._degraded
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._flusher is not None:
+            self._flusher.join(timeout=2)
+        try:
+            self.flush_metrics()
+        except Exception:
+            log.debug("metrics not pushed at close", exc_info=True)
+        self.backend.close()
+        if self.backend is not self.memory:
+            self.memory.close()
