@@ -14,8 +14,10 @@ meaning, so the service above them does not care which one it talks to:
 - ``bump_tags`` / ``bump_generation``: invalidation without touching keys;
 - locks, metric hashes, key counts and ping.
 
-On Redis and Upstash, reads and writes are one Lua script each: one round
-trip, and the freshness check is atomic with the read.
+On Redis and Upstash a read is one ``MGET`` of the entry, the generation and
+the tag versions (atomic, one round trip, as cheap as a plain ``GET``); the
+freshness check runs here. A write is one Lua script that stamps the entry
+with the current versions, or refuses when they moved since the read.
 """
 
 from __future__ import annotations
@@ -27,42 +29,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
-# Stored value: "<generation>[\x1f<tag key>\x1f<version>]...\n<payload>".
-READ_SCRIPT = """
-local gen = redis.call('GET', KEYS[2]) or '0'
-local value = redis.call('GET', KEYS[1])
-if value then
-  local nl = string.find(value, '\\n', 1, true)
-  if nl then
-    local header = string.sub(value, 1, nl - 1)
-    local sep = string.find(header, '\\31', 1, true)
-    local fresh
-    if not sep then
-      fresh = header == gen
-    else
-      fresh = string.sub(header, 1, sep - 1) == gen
-      local pos = sep + 1
-      while fresh and pos <= #header do
-        local s1 = string.find(header, '\\31', pos, true)
-        local s2 = string.find(header, '\\31', s1 + 1, true) or (#header + 1)
-        if (redis.call('GET', string.sub(header, pos, s1 - 1)) or '0')
-            ~= string.sub(header, s1 + 1, s2 - 1) then
-          fresh = false
-        end
-        pos = s2 + 1
-      end
-    end
-    if fresh then
-      return {1, string.sub(value, nl + 1)}
-    end
-  end
-end
-local versions = {0, gen}
-for i = 3, #KEYS do
-  versions[#versions + 1] = redis.call('GET', KEYS[i]) or '0'
-end
-return versions
-"""
+# Stored value: "<generation>[\x1f<tag key>\x1f<version>]...\n<payload>": the
+# generation and tag versions current when it was written.
+TAG_SEPARATOR = "\x1f"
 
 WRITE_SCRIPT = """
 local gen = redis.call('GET', KEYS[2]) or '0'
@@ -286,9 +255,61 @@ class MemoryBackend:
 
 
 # --------------------------------------------------------------------------
+# Reads shared by the remote backends
+# --------------------------------------------------------------------------
+MAX_TAG_HINTS = 50_000
+
+
+class RemoteReader:
+    """``read`` on top of the backend's ``_mget``.
+
+    The tags an entry was stored with are remembered per key (bounded), so a
+    plain ``get`` of a tagged entry still takes one round trip; an entry with
+    tags not fetched yet costs a second ``MGET`` (reading versions later can
+    only make an entry look staler, never fresher).
+    """
+
+    _tag_hints: dict[str, tuple[str, ...]]
+
+    def _mget(self, keys: list[str]) -> list[str | None]:
+        raise NotImplementedError
+
+    def _remember_tags(self, key: str, tag_keys: Sequence[str]) -> None:
+        if len(self._tag_hints) >= MAX_TAG_HINTS:
+            self._tag_hints.clear()
+        self._tag_hints[key] = tuple(tag_keys)
+
+    def read(self, key: str, gen_key: str, tag_keys: Sequence[str]) -> ReadResult:
+        wanted = [key, gen_key, *tag_keys]
+        hinted = self._tag_hints.get(key)
+        if hinted:
+            wanted += [t for t in hinted if t not in tag_keys]
+        values = self._mget(wanted)
+        generation = values[1] or "0"
+        current = {k: v or "0" for k, v in zip(wanted[2:], values[2:], strict=True)}
+        value = values[0]
+        if value is not None:
+            newline = value.find("\n")
+            if newline >= 0:
+                parts = value[:newline].split(TAG_SEPARATOR)
+                if parts[0] == generation:
+                    stored = list(zip(parts[1::2], parts[2::2], strict=True))
+                    missing = [t for t, _ in stored if t not in current]
+                    if missing:
+                        current.update(
+                            (k, v or "0") for k, v in zip(missing, self._mget(missing), strict=True)
+                        )
+                    if not hinted or len(hinted) != len(stored):
+                        self._remember_tags(key, [t for t, _ in stored])
+                    if all(current[t] == version for t, version in stored):
+                        return ReadResult(value[newline + 1 :])
+        return ReadResult(None, generation, tuple(current[t] for t in tag_keys))
+
+
+# --------------------------------------------------------------------------
 # Redis
 # --------------------------------------------------------------------------
-class RedisBackend:
+class RedisBackend(RemoteReader):
     """A plain Redis through ``redis-py``: pooled connections, short timeouts."""
 
     mode = "redis"
@@ -308,6 +329,11 @@ class RedisBackend:
         )
         self.client = redis.Redis(connection_pool=self.pool)
         self._shas: dict[str, str] = {}
+        self._tag_hints = {}
+        # Reads (the hot path) use one connection per thread, talked to
+        # directly: no pool checkout per call.
+        self._local = threading.local()
+        self._reader_connections: list[Any] = []
 
     def _eval(self, script: str, keys: list[str], args: Sequence[Any] = ()) -> Any:
         """EVALSHA straight through ``execute_command`` (the hot path), loading
@@ -334,17 +360,26 @@ class RedisBackend:
         except self._redis_module.RedisError as exc:
             raise BackendError(f"redis: {exc}") from exc
 
-    def read(self, key, gen_key, tag_keys) -> ReadResult:
-        result = self._eval(READ_SCRIPT, [key, gen_key, *tag_keys])
-        if result[0] == 1:
-            return ReadResult(result[1])
-        return ReadResult(None, result[1], tuple(result[2:]))
+    def _mget(self, keys: list[str]) -> list[str | None]:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self.pool.make_connection()
+            self._local.connection = connection
+            self._reader_connections.append(connection)
+        try:
+            connection.send_command("MGET", *keys)
+            return connection.read_response()
+        except (self._redis_module.RedisError, OSError) as exc:
+            # A broken connection is dropped; the next call makes a new one.
+            connection.disconnect()
+            raise BackendError(f"redis: {exc}") from exc
 
     def write(self, key, gen_key, payload, ttl_ms, tag_keys, expect) -> bool:
         generation, versions = _script_args(tag_keys, expect)
         result = self._eval(
             WRITE_SCRIPT, [key, gen_key, *tag_keys], [int(ttl_ms), payload, generation, *versions]
         )
+        self._remember_tags(key, tag_keys)
         return result == 1
 
     def delete(self, key: str) -> bool:
@@ -400,13 +435,16 @@ class RedisBackend:
         self._run(self.client.ping)
 
     def close(self) -> None:
+        for connection in self._reader_connections:
+            connection.disconnect()
+        self._reader_connections.clear()
         self.pool.disconnect()
 
 
 # --------------------------------------------------------------------------
 # Upstash (Redis over HTTPS)
 # --------------------------------------------------------------------------
-class UpstashBackend:
+class UpstashBackend(RemoteReader):
     """Upstash Redis through its REST API (``upstash-redis``), telemetry off."""
 
     mode = "upstash"
@@ -426,6 +464,7 @@ class UpstashBackend:
         )
         self._shas: dict[str, str] = {}
         self._sha_lock = threading.Lock()
+        self._tag_hints = {}
 
     def _run(self, fn, *args, **kwargs):
         try:
@@ -446,17 +485,15 @@ class UpstashBackend:
                 raise BackendError(f"upstash: {type(exc).__name__}: {exc}") from exc
             return self._run(self.client.eval, script, keys=keys, args=args)
 
-    def read(self, key, gen_key, tag_keys) -> ReadResult:
-        result = self._eval(READ_SCRIPT, [key, gen_key, *tag_keys], [])
-        if int(result[0]) == 1:
-            return ReadResult(result[1])
-        return ReadResult(None, str(result[1]), tuple(str(v) for v in result[2:]))
+    def _mget(self, keys: list[str]) -> list[str | None]:
+        return self._run(self.client.mget, *keys)
 
     def write(self, key, gen_key, payload, ttl_ms, tag_keys, expect) -> bool:
         generation, versions = _script_args(tag_keys, expect)
         result = self._eval(
             WRITE_SCRIPT, [key, gen_key, *tag_keys], [int(ttl_ms), payload, generation, *versions]
         )
+        self._remember_tags(key, tag_keys)
         return int(result) == 1
 
     def delete(self, key: str) -> bool:
