@@ -141,3 +141,44 @@ def session(engine) -> Iterator[Session]:
 def anyio_backend() -> str:
     """Async tests (``@pytest.mark.anyio``) run on asyncio, as Reflex does."""
     return "asyncio"
+
+
+@pytest.fixture
+def configured_app_settings(engine, monkeypatch) -> Iterator[object]:
+    """The process-wide settings and engine, pointed at the ``engine`` test database.
+
+    For code that reads ``get_settings()``/``get_engine()`` itself (Reflex event
+    handlers, the owner guard of API routes). The environment is set with
+    ``monkeypatch``: ``DATABASE_URL`` names the database of the ``engine``
+    fixture (so the test runs on SQLite and on MariaDB), ``JWT_SECRET`` is a
+    fixed test secret, ``OWNER_OPEN_ID`` is ``owner@example.es`` (a local
+    account), ``OWNER_NAME`` is ``Dueña de la plataforma``, and Clerk is off.
+    The cached settings and engines are dropped before and after, so a test
+    may change a variable with ``monkeypatch.setenv`` and then call
+    ``reset_settings_cache()``. Yields the settings in force.
+    """
+    from piano_emotion.db import dispose_engines
+    from piano_emotion.settings import get_settings, reset_settings_cache
+
+    environment = {
+        "NODE_ENV": "test",
+        "APP_ENV": "",
+        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "JWT_SECRET": "test-secret-for-sessions-0123456789-abcdefghij",
+        "SESSION_DAYS": "7",
+        "OWNER_OPEN_ID": "owner@example.es",
+        "OWNER_NAME": "Dueña de la plataforma",
+        # Empty values win over a developer's .env and switch Clerk off.
+        "CLERK_SECRET_KEY": "",
+        "NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY": "",
+        "CLERK_JWKS_URL": "",
+        "CLERK_AUTHORIZED_PARTIES": "",
+        "LOCAL_ACCOUNTS_ENABLED": "",
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    reset_settings_cache()
+    dispose_engines()
+    yield get_settings()
+    dispose_engines()
+    reset_settings_cache()

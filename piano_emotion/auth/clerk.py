@@ -71,9 +71,11 @@ class ClerkVerifier:
         self.authorized_parties = tuple(p.rstrip("/") for p in authorized_parties)
         self.leeway = leeway
         # PyJWKClient caches the key set and refetches it when a kid is unknown.
+        # No per-kid cache (``cache_keys``): it never expires, so a key Clerk
+        # removed from its JWKS would stay trusted until the process restarts.
         self._jwks = PyJWKClient(
             jwks_url,
-            cache_keys=True,
+            cache_keys=False,
             cache_jwk_set=True,
             lifespan=JWKS_CACHE_SECONDS,
             timeout=JWKS_TIMEOUT_SECONDS,
@@ -152,6 +154,9 @@ def upsert_clerk_user(session: Session, identity: ClerkIdentity) -> User:
         if user is not None and user.external_id is None:
             user.external_id = identity.user_id
         else:
+            if user is not None:
+                # The email still belongs to another Clerk user: keep the placeholder.
+                email = f"{identity.user_id.lower()}@clerk.invalid"
             user = User(external_id=identity.user_id, email=email, name=name[:120])
     else:
         if identity.email and user.email != identity.email:

@@ -22,7 +22,8 @@ def is_owner(user: User | None, settings: Settings | None = None) -> bool:
         return False
     if user.external_id and user.external_id == owner:
         return True
-    return user.external_id is None and user.email == normalise_email(owner)
+    # An email names a local account; a Clerk id never matches an email column.
+    return "@" in owner and user.external_id is None and user.email == normalise_email(owner)
 
 
 def owner_display_name(user: User, settings: Settings | None = None) -> str:

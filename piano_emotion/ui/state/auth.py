@@ -41,6 +41,10 @@ def safe_next(target: str | None) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return routes.HOME
+    # Browsers read a backslash as "/" (so "/\evil.example" leads to evil.example)
+    # and drop tabs and newlines: neither may appear in a same-site path.
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return routes.HOME
     if parts.path in routes.PUBLIC_ROUTES:
         return routes.HOME
     return target

@@ -1,0 +1,597 @@
+"""AuthState and SettingsState handlers, called directly against a real database.
+
+No browser and no build: a state is made as in ``test_ui_state.py``, its
+router data (page URL, client address) set by hand, and each handler's
+``.fn`` called. ``configured_app_settings`` points ``get_settings()`` and
+``get_engine()`` at the test database (SQLite and MariaDB).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from reflex.istate.data import ReflexURL, RouterData, SessionData
+from reflex_base.event import EventSpec
+from sqlmodel import Session, func, select
+
+from piano_emotion.auth import accounts
+from piano_emotion.auth.current import user_for_token
+from piano_emotion.auth.tokens import decode_session_token, issue_session_token
+from piano_emotion.models import BusinessInfo, User
+from piano_emotion.models.enums import Locale
+from piano_emotion.models.types import utcnow
+from piano_emotion.ui.state.auth import AuthState, NotSignedIn, safe_next
+from piano_emotion.ui.state.settings import SettingsState
+
+PASSWORD = "Afinacion-440Hz"
+NEW_PASSWORD = "Regulacion-442Hz"
+ORIGIN = "http://localhost:3000"
+
+pytestmark = pytest.mark.usefixtures("configured_app_settings")
+
+
+def make_state(cls=AuthState, path: str = "/entrar", ip: str = "203.0.113.7"):
+    state = cls(_reflex_internal_init=True)
+    state.router = RouterData(session=SessionData(client_ip=ip), url=ReflexURL(ORIGIN + path))
+    return state
+
+
+def redirect_path(result) -> str:
+    """The target of the ``rx.redirect`` among a handler's return values."""
+    events = result if isinstance(result, list) else [result]
+    for event in events:
+        if isinstance(event, EventSpec) and event.handler.fn.__qualname__ == "_redirect":
+            return {name._js_expr: value._var_value for name, value in event.args}["path"]
+    raise AssertionError(f"no redirect in {result!r}")
+
+
+def sign_up_form(**overrides) -> dict:
+    form = {
+        "name": "Ana Afinadora",
+        "email": "Ana@Example.ES",
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+    }
+    form.update(overrides)
+    return form
+
+
+def create_user(engine, email: str = "ana@example.es", name: str = "Ana Afinadora") -> User:
+    with Session(engine, expire_on_commit=False) as session:
+        user = accounts.sign_up(session, name=name, email=email, password=PASSWORD)
+        session.commit()
+    return user
+
+
+def signed_in_state(engine, settings, cls=AuthState, path: str = "/", user: User | None = None):
+    user = user or create_user(engine)
+    state = make_state(cls, path)
+    state.session_token = issue_session_token(user.id, user.session_version, settings)
+    return state, user
+
+
+def user_count(engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(User)).one()
+
+
+# -- sign up --------------------------------------------------------------------
+
+
+def test_sign_up_starts_a_session_and_goes_home(engine, configured_app_settings):
+    state = make_state(path="/registro")
+
+    result = AuthState.sign_up.fn(state, sign_up_form())
+
+    assert redirect_path(result) == "/"
+    claims = decode_session_token(state.session_token, configured_app_settings)
+    with Session(engine) as session:
+        user = session.exec(select(User)).one()
+    assert claims.user_id == user.id
+    assert user.email == "ana@example.es"
+    assert user.name == "Ana Afinadora"
+    assert state.user_name == "Ana Afinadora"
+    assert state.user_email == "ana@example.es"
+    assert state.user_id == user.id
+    assert not state.is_owner
+    assert state.form_error == ""
+    assert state.field_errors == {}
+
+
+def test_sign_up_in_english_keeps_english(engine):
+    state = make_state(path="/registro")
+    state.lang = "en"
+    AuthState.sign_up.fn(state, sign_up_form())
+    with Session(engine) as session:
+        assert session.exec(select(User)).one().locale == Locale.EN
+    assert state.lang == "en"
+
+
+def test_sign_up_with_mismatched_passwords(engine):
+    state = make_state(path="/registro")
+
+    result = AuthState.sign_up.fn(state, sign_up_form(password_confirm="Otra-Cosa-123"))
+
+    assert result is None
+    assert state.field_errors == {"password_confirm": "Las contraseñas no coinciden."}
+    assert state.form_error == "Revisa los campos marcados."
+    assert state.session_token == ""
+    assert user_count(engine) == 0
+
+
+def test_sign_up_with_bad_fields_shows_spanish_messages(engine):
+    state = make_state(path="/registro")
+
+    result = AuthState.sign_up.fn(
+        state,
+        sign_up_form(name="", email="ana-at-example", password="corta", password_confirm="corta"),
+    )
+
+    assert result is None
+    assert state.field_errors == {
+        "name": "El nombre es obligatorio.",
+        "email": "El email no es válido.",
+        "password": "La contraseña debe tener al menos 8 caracteres.",
+    }
+    assert state.session_token == ""
+    assert user_count(engine) == 0
+
+
+def test_sign_up_with_a_taken_email(engine):
+    create_user(engine)
+    state = make_state(path="/registro")
+
+    AuthState.sign_up.fn(state, sign_up_form(email=" ANA@example.es "))
+
+    assert state.field_errors == {"email": "Ya existe una cuenta con ese email."}
+    assert state.session_token == ""
+    assert user_count(engine) == 1
+
+
+# -- sign in --------------------------------------------------------------------
+
+
+def test_sign_in_with_a_wrong_password(engine):
+    create_user(engine)
+    state = make_state()
+
+    result = AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"})
+
+    assert result is None
+    assert state.form_error == "Email o contraseña incorrectos."
+    assert state.session_token == ""
+    assert state.user_id == 0
+
+
+def test_sign_in_errors_follow_the_language(engine):
+    create_user(engine)
+    state = make_state()
+    state.lang = "en"
+
+    AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "not-this-one"})
+    assert state.form_error == "Wrong email or password."
+    AuthState.sign_in.fn(state, {"email": "nobody@example.es", "password": PASSWORD})
+    assert state.form_error == "Wrong email or password."
+
+
+def test_sign_in_with_the_right_password(engine, configured_app_settings):
+    user = create_user(engine)
+    state = make_state()
+    state.form_error = "un error anterior"
+
+    result = AuthState.sign_in.fn(state, {"email": " ANA@example.es ", "password": PASSWORD})
+
+    assert redirect_path(result) == "/"
+    assert decode_session_token(state.session_token, configured_app_settings).user_id == user.id
+    assert state.form_error == ""
+    assert state.user_name == "Ana Afinadora"
+    assert state.auth_checked
+
+
+def test_sign_in_adopts_the_users_language(engine):
+    with Session(engine) as session:
+        session.add(User(email="en@example.es", name="Emma", locale=Locale.EN))
+        session.commit()
+    create_user(engine)
+    with Session(engine) as session:
+        ana = session.exec(select(User).where(User.email == "ana@example.es")).one()
+        accounts.update_profile(session, ana, name="Ana", locale="en")
+        session.commit()
+    state = make_state()
+
+    AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD})
+
+    assert state.lang == "en"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("next=%2Ffacturas", "/facturas"),
+        ("next=/clientes?pagina=2", "/clientes?pagina=2"),
+        ("next=https://evil.example", "/"),
+        ("next=https%3A%2F%2Fevil.example%2Fentrar", "/"),
+        ("next=//evil.example", "/"),
+        ("next=%2F%2Fevil.example", "/"),
+        ("next=javascript:alert(1)", "/"),
+        ("next=facturas", "/"),
+        ("next=/entrar", "/"),
+        ("next=", "/"),
+        ("", "/"),
+    ],
+)
+def test_sign_in_follows_only_same_site_next(engine, query, expected):
+    create_user(engine)
+    state = make_state(path=f"/entrar?{query}" if query else "/entrar")
+
+    result = AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD})
+
+    assert redirect_path(result) == expected
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\\evil.example",
+        "/\\/evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/clientes\r\nSet-Cookie: x=1",
+        "https:/evil.example",
+        " //evil.example",
+    ],
+)
+def test_safe_next_refuses_paths_a_browser_reads_as_another_site(target):
+    assert safe_next(target) == "/"
+
+
+@pytest.mark.parametrize("target", ["/facturas", "/clientes?buscar=ana&pagina=2", "/%2F/x"])
+def test_safe_next_keeps_same_site_paths(target):
+    assert safe_next(target) == target
+
+
+def test_six_wrong_sign_ins_lock_the_form(engine):
+    create_user(engine)
+    state = make_state()
+
+    for _ in range(5):
+        AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"})
+        assert state.form_error == "Email o contraseña incorrectos."
+    AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"})
+
+    assert "Demasiados intentos" in state.form_error
+    assert " min" in state.form_error
+    # Locked even with the right password.
+    assert AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD}) is None
+    assert "Demasiados intentos" in state.form_error
+    assert state.session_token == ""
+
+
+# -- checking the session -------------------------------------------------------
+
+
+def test_check_session_without_a_token_redirects_to_sign_in():
+    state = make_state(path="/facturas")
+    result = AuthState.check_session.fn(state)
+    assert redirect_path(result) == "/entrar?next=%2Ffacturas"
+    assert state.auth_checked
+    assert state.user_id == 0
+
+
+def test_check_session_keeps_the_query_in_next():
+    state = make_state(path="/clientes/?buscar=ana&pagina=2")
+    result = AuthState.check_session.fn(state)
+    assert redirect_path(result) == "/entrar?next=%2Fclientes%3Fbuscar%3Dana%26pagina%3D2"
+
+
+def test_check_session_with_a_valid_token(engine, configured_app_settings):
+    state, user = signed_in_state(engine, configured_app_settings, path="/facturas")
+    token = state.session_token
+
+    assert AuthState.check_session.fn(state) is None
+    assert state.user_id == user.id
+    assert state.user_name == "Ana Afinadora"
+    assert state.session_token == token  # fresh: not re-issued
+
+
+def test_check_session_slides_an_old_session(engine, configured_app_settings):
+    user = create_user(engine)
+    state = make_state(path="/")
+    state.session_token = issue_session_token(
+        user.id, 1, configured_app_settings, now=utcnow() - timedelta(hours=13)
+    )
+
+    assert AuthState.check_session.fn(state) is None
+    claims = decode_session_token(state.session_token, configured_app_settings)
+    assert claims.user_id == user.id
+    assert not claims.should_refresh()
+
+
+def bad_tokens(user: User, settings) -> list[str]:
+    good = issue_session_token(user.id, user.session_version, settings)
+    header, payload, signature = good.split(".")
+    return [
+        f"{header}.{payload}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}",
+        issue_session_token(
+            user.id, user.session_version, settings, now=utcnow() - timedelta(days=8)
+        ),
+        issue_session_token(user.id, user.session_version + 1, settings),
+        issue_session_token(user.id + 999, 1, settings),
+        "garbage",
+        "a.b.c",
+        "x" * 10_000,
+    ]
+
+
+def test_check_session_with_bad_tokens_redirects_and_never_raises(engine, configured_app_settings):
+    user = create_user(engine)
+    for token in bad_tokens(user, configured_app_settings):
+        state = make_state(path="/ajustes")
+        state.session_token = token
+        result = AuthState.check_session.fn(state)
+        assert redirect_path(result) == "/entrar?next=%2Fajustes", token[:40]
+        assert state.user_id == 0
+
+
+def test_require_user(engine, configured_app_settings):
+    state, user = signed_in_state(engine, configured_app_settings)
+    assert state.require_user().id == user.id
+
+    with pytest.raises(NotSignedIn):
+        make_state().require_user()
+    for token in bad_tokens(user, configured_app_settings):
+        state = make_state()
+        state.session_token = token
+        with pytest.raises(NotSignedIn):
+            state.require_user()
+
+
+def test_require_user_after_deactivation(engine, configured_app_settings):
+    state, user = signed_in_state(engine, configured_app_settings)
+    with Session(engine) as session:
+        stored = session.get(User, user.id)
+        stored.is_active = False
+        session.add(stored)
+        session.commit()
+    with pytest.raises(NotSignedIn):
+        state.require_user()
+
+
+def test_require_owner(engine, configured_app_settings):
+    technician_state, _ = signed_in_state(engine, configured_app_settings)
+    with pytest.raises(PermissionError):
+        technician_state.require_owner()
+    assert not technician_state.is_owner
+
+    owner = create_user(engine, email=configured_app_settings.owner_open_id, name="Juana")
+    owner_state, _ = signed_in_state(engine, configured_app_settings, user=owner)
+    assert owner_state.require_owner().id == owner.id
+    assert owner_state.is_owner
+    assert owner_state.user_name == "Dueña de la plataforma"
+
+    with pytest.raises(NotSignedIn):
+        make_state().require_owner()
+
+
+def test_redirect_if_signed_in(engine, configured_app_settings):
+    anonymous = make_state(path="/entrar?next=%2Fclientes")
+    anonymous.form_error = "antiguo"
+    assert AuthState.redirect_if_signed_in.fn(anonymous) is None
+    assert anonymous.form_error == ""
+    assert anonymous.auth_checked
+
+    state, _ = signed_in_state(engine, configured_app_settings, path="/entrar?next=%2Fclientes")
+    assert redirect_path(AuthState.redirect_if_signed_in.fn(state)) == "/clientes"
+    state, _ = signed_in_state(
+        engine,
+        configured_app_settings,
+        path="/entrar?next=https://evil.example",
+        user=create_user(engine, email="bea@example.es"),
+    )
+    assert redirect_path(AuthState.redirect_if_signed_in.fn(state)) == "/"
+
+
+def test_sign_out_clears_the_session(engine, configured_app_settings):
+    state, _ = signed_in_state(engine, configured_app_settings)
+    AuthState.check_session.fn(state)
+    assert state.user_id
+
+    result = AuthState.sign_out.fn(state)
+
+    assert redirect_path(result) == "/entrar"
+    assert state.session_token == ""
+    assert (state.user_id, state.user_name, state.user_email, state.is_owner) == (0, "", "", False)
+    assert redirect_path(AuthState.check_session.fn(state)).startswith("/entrar?next=")
+
+
+def test_clerk_session_is_ignored_when_clerk_is_off(engine):
+    state = make_state()
+    assert AuthState.clerk_session.fn(state, "any.token.here") is None
+    assert state.session_token == ""
+    assert user_count(engine) == 0
+
+
+# -- settings -------------------------------------------------------------------
+
+VALID_BUSINESS = {
+    "business_name": "Afinaciones Ana",
+    "tax_id": "b-1234567-4",
+    "address": "Calle Mayor 1",
+    "city": "Madrid",
+    "postal_code": "28013",
+    "region": "Madrid",
+    "phone": "+34 600 123 456",
+    "email": "Facturas@Example.ES",
+    "iban": "es91 2100 0418 4502 0005 1332",
+}
+
+
+def business_rows(engine) -> list[BusinessInfo]:
+    with Session(engine) as session:
+        return list(session.exec(select(BusinessInfo)).all())
+
+
+def test_settings_load(engine, configured_app_settings):
+    state, _ = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
+
+    SettingsState.load.fn(state)
+
+    assert state.profile_name == "Ana Afinadora"
+    assert state.profile_locale == "es"
+    assert state.has_password
+    assert state.business["tax_id"] == ""
+    assert not state.business_complete
+
+
+def test_settings_load_without_a_session_does_nothing():
+    state = make_state(SettingsState, "/ajustes")
+    SettingsState.load.fn(state)
+    assert state.profile_name == ""
+
+
+def test_save_business_with_an_invalid_nif_writes_nothing(engine, configured_app_settings):
+    state, _ = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
+
+    result = SettingsState.save_business.fn(state, {**VALID_BUSINESS, "tax_id": "12345678A"})
+
+    assert result is None
+    assert state.business_errors == {"tax_id": "NIF/CIF no válido (revisa la letra de control)."}
+    assert business_rows(engine) == []
+
+
+def test_save_business_reports_every_bad_field(engine, configured_app_settings):
+    state, _ = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
+
+    SettingsState.save_business.fn(
+        state,
+        {
+            **VALID_BUSINESS,
+            "tax_id": "B12345675",
+            "iban": "ES9121000418450200051333",
+            "postal_code": "60000",
+            "phone": "llámame",
+            "email": "facturas",
+        },
+    )
+
+    assert set(state.business_errors) == {"tax_id", "iban", "postal_code", "phone", "email"}
+    assert state.business_errors["iban"] == "IBAN no válido."
+    assert business_rows(engine) == []
+
+
+def test_save_business_with_valid_data(engine, configured_app_settings):
+    state, user = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
+
+    result = SettingsState.save_business.fn(state, VALID_BUSINESS)
+
+    assert isinstance(result, EventSpec)  # the "saved" toast
+    assert state.business_errors == {}
+    [info] = business_rows(engine)
+    assert info.technician_id == user.id
+    assert info.tax_id == "B12345674"
+    assert info.iban == "ES91 2100 0418 4502 0005 1332"
+    assert info.email == "facturas@example.es"
+    assert info.postal_code == "28013"
+    assert state.business["tax_id"] == "B12345674"
+    assert state.business_complete
+
+    # Saving again updates the same row.
+    SettingsState.save_business.fn(state, {**VALID_BUSINESS, "tax_id": "12345678Z"})
+    [info] = business_rows(engine)
+    assert info.tax_id == "12345678Z"
+
+
+def test_save_business_without_a_session_raises_and_writes_nothing():
+    state = make_state(SettingsState, "/ajustes")
+    with pytest.raises(NotSignedIn):
+        SettingsState.save_business.fn(state, VALID_BUSINESS)
+
+
+def test_save_profile(engine, configured_app_settings):
+    state, user = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
+
+    SettingsState.save_profile.fn(state, {"name": "Ana María", "locale": "en"})
+
+    assert state.profile_errors == {}
+    assert state.lang == "en"
+    assert state.user_name == "Ana María"
+    with Session(engine) as session:
+        stored = session.get(User, user.id)
+        assert (stored.name, stored.locale) == ("Ana María", Locale.EN)
+
+
+def test_save_profile_with_bad_data(engine, configured_app_settings):
+    state, user = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
+
+    assert SettingsState.save_profile.fn(state, {"name": " ", "locale": "de"}) is None
+
+    assert state.profile_errors == {
+        "name": "El nombre es obligatorio.",
+        "locale": "Idioma no disponible.",
+    }
+    with Session(engine) as session:
+        assert session.get(User, user.id).name == "Ana Afinadora"
+
+
+def test_change_password(engine, configured_app_settings):
+    state, user = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
+    old_token = state.session_token
+    assert user_for_token(old_token).id == user.id
+
+    result = SettingsState.change_password.fn(
+        state,
+        {
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "new_password_confirm": NEW_PASSWORD,
+        },
+    )
+
+    assert isinstance(result, EventSpec)
+    assert state.password_errors == {}
+    assert state.session_token != old_token
+    assert user_for_token(state.session_token).id == user.id
+    assert user_for_token(old_token) is None
+    # Another device still holding the old token is sent to sign in.
+    other_device = make_state(SettingsState, "/ajustes")
+    other_device.session_token = old_token
+    assert redirect_path(AuthState.check_session.fn(other_device)).startswith("/entrar")
+
+
+def test_change_password_errors(engine, configured_app_settings):
+    state, user = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
+    token = state.session_token
+
+    SettingsState.change_password.fn(
+        state,
+        {
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "new_password_confirm": "algo-distinto",
+        },
+    )
+    assert state.password_errors == {"new_password_confirm": "Las contraseñas no coinciden."}
+
+    SettingsState.change_password.fn(
+        state,
+        {
+            "current_password": "no-es-la-actual",
+            "new_password": NEW_PASSWORD,
+            "new_password_confirm": NEW_PASSWORD,
+        },
+    )
+    assert state.password_errors == {"current_password": "La contraseña actual no es correcta."}
+
+    SettingsState.change_password.fn(
+        state,
+        {"current_password": PASSWORD, "new_password": PASSWORD, "new_password_confirm": PASSWORD},
+    )
+    assert state.password_errors == {
+        "new_password": "La nueva contraseña debe ser distinta de la actual."
+    }
+
+    # Nothing changed: the original token still works.
+    assert state.session_token == token
+    assert user_for_token(token).id == user.id
