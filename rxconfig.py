@@ -11,6 +11,9 @@ import sys
 os.environ.setdefault("REFLEX_USE_NPM", "1")
 os.environ.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+# The frontend build needs its devDependencies, but npm skips them when
+# NODE_ENV=production (which the deployment guide sets): include them.
+os.environ.setdefault("NPM_CONFIG_INCLUDE", "dev")
 _venv_bin = os.path.dirname(sys.executable)
 if _venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _venv_bin + os.pathsep + os.environ.get("PATH", "")
