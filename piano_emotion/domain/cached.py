@@ -1,0 +1,107 @@
+"""Cached reads and exact invalidation for the domain layer.
+
+Every read a page makes goes through ``cached_read``: the entry is keyed by
+technician, entity, view and parameters, lives for the entity's TTL, and is
+tagged with every collection it *shows* (a list of services shows client
+names and piano brands, so it depends on ``services``, ``clients`` and
+``pianos``) plus the records it details. Every write calls ``invalidate``
+with the collections and records it changed, so no entry that shows them
+is ever returned again, in any process.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+
+from piano_emotion.cache import cache_key, get_cache, tag, ttl_for
+from piano_emotion.models import User
+
+log = logging.getLogger(__name__)
+PENDING_KEY = "pending_cache_invalidations"
+
+T = TypeVar("T")
+
+# Collections a technician's cached reads can depend on.
+COLLECTIONS = frozenset(
+    {
+        "clients",
+        "pianos",
+        "services",
+        "appointments",
+        "reminders",
+        "inventory",
+        "quotes",
+        "invoices",
+        "rates",
+        "alerts",
+        "settings",
+    }
+)
+
+
+def _tags(user: User, collections: Iterable[str], records: Iterable[tuple[str, int]]) -> list[str]:
+    tags = []
+    for name in collections:
+        if name not in COLLECTIONS:
+            raise ValueError(f"unknown cache collection {name!r}")
+        tags.append(tag(user.id, name))
+    tags += [tag(user.id, kind, record_id) for kind, record_id in records]
+    return tags
+
+
+def cached_read(
+    user: User,
+    entity: str,
+    view: str,
+    params: Any,
+    loader: Callable[[], T],
+    *,
+    depends_on: Iterable[str],
+    records: Iterable[tuple[str, int]] = (),
+) -> T:
+    """``loader()`` through the cache, scoped to ``user`` (see module docstring)."""
+    return get_cache().get_or_load(
+        cache_key(user.id, entity, view, params),
+        loader,
+        ttl_for(entity),
+        tags=_tags(user, depends_on, records),
+    )
+
+
+def invalidate(user: User, *collections: str, records: Iterable[tuple[str, int]] = ()) -> None:
+    """Hide, now, every entry that shows what changed (after the write is committed)."""
+    tags = _tags(user, collections, records)
+    if tags:
+        get_cache().invalidate(*tags)
+
+
+def invalidate_on_commit(
+    session: OrmSession,
+    user: User,
+    *collections: str,
+    records: Iterable[tuple[str, int]] = (),
+) -> None:
+    """What domain writes call: the tags are invalidated when ``session`` commits.
+
+    Invalidating before the commit would let another worker reload the old
+    rows and cache them under the new tag versions; after a rollback nothing
+    changed, so nothing is invalidated.
+    """
+    session.info.setdefault(PENDING_KEY, []).extend(_tags(user, collections, records))
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _flush_invalidations(session: OrmSession) -> None:
+    tags = session.info.pop(PENDING_KEY, None)
+    if tags:
+        get_cache().invalidate(*dict.fromkeys(tags))
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _drop_invalidations(session: OrmSession) -> None:
+    session.info.pop(PENDING_KEY, None)
