@@ -3,7 +3,8 @@ add theirs here, next to the ones of the same module."""
 
 from __future__ import annotations
 
-from piano_emotion.domain import business, tenancy
+from piano_emotion.domain import business, cached, clients, tenancy
+from piano_emotion.domain.clients import ClientInput, ClientQuery
 from piano_emotion.models import (
     Appointment,
     Client,
@@ -15,7 +16,7 @@ from piano_emotion.models import (
     Service,
     ServiceRate,
 )
-from tests.isolation import probe
+from tests.isolation import assert_no_trace_of, probe
 
 OWNED_MODELS = {
     "client": Client,
@@ -73,3 +74,109 @@ def _save_business_info(session, b, a):
     return business.save_business_info(
         session, b, business.BusinessInfoInput(business_name="Pianos B Nuevo", tax_id="B12345674")
     )
+
+
+# -- domain.clients -------------------------------------------------------------
+def _no_foreign_rows(result, a):
+    items = result["items"] if isinstance(result, dict) and "items" in result else result
+    ids = {item["id"] for item in items}
+    assert a.ids["client"] not in ids
+    assert_no_trace_of(result, a)
+
+
+@probe("clients.get_client")
+def _get_client(session, b, a):
+    return clients.get_client(session, b, a.ids["client"])
+
+
+@probe("clients.update_client")
+def _update_client(session, b, a):
+    return clients.update_client(session, b, a.ids["client"], ClientInput(name="Robado"))
+
+
+@probe("clients.set_client_archived")
+def _archive_client(session, b, a):
+    return clients.set_client_archived(session, b, a.ids["client"], True)
+
+
+@probe("clients.remove_client")
+def _remove_client(session, b, a):
+    return clients.remove_client(session, b, a.ids["client"])
+
+
+@probe("clients.client_has_history", expect=lambda result, a: _assert_false(result))
+def _client_has_history(session, b, a):
+    return clients.client_has_history(session, b, a.ids["client"])
+
+
+@probe("clients.list_clients", expect=_no_foreign_rows)
+def _list_clients(session, b, a):
+    return clients.list_clients(session, b, ClientQuery(search="Cliente A", archived="all"))
+
+
+@probe("clients.client_counts", expect=lambda result, a: _assert_counts(result))
+def _client_counts(session, b, a):
+    return clients.client_counts(session, b)
+
+
+@probe("clients.client_filter_options", expect=lambda result, a: _assert_own_cities(result))
+def _client_filter_options(session, b, a):
+    return clients.client_filter_options(session, b)
+
+
+@probe("clients.create_client", expect=lambda result, a: _assert_owner(result, a))
+def _create_client(session, b, a):
+    return clients.create_client(session, b, ClientInput(name="Nuevo de B"))
+
+
+def _assert_false(result):
+    assert result is False
+
+
+def _assert_counts(result):
+    # B has exactly its own one client (factories.populate gives each one).
+    assert result == {"active": 1, "archived": 0, "all": 1}
+
+
+def _assert_own_cities(result):
+    assert result["cities"] == ["Madrid"]
+
+
+def _assert_owner(result, a):
+    assert result.technician_id != a.user.id
+
+
+# -- domain.cached (the cache is scoped by technician too) ---------------------
+def _own_value(result, a):
+    assert result == "B's own value"
+
+
+@probe("cached.cached_read", expect=_own_value)
+def _cached_read(session, b, a):
+    cached.cached_read(a.user, "clients", "probe", {"p": 1}, lambda: "A's value",
+                       depends_on=("clients",))  # fmt: skip
+    return cached.cached_read(b, "clients", "probe", {"p": 1}, lambda: "B's own value",
+                              depends_on=("clients",))  # fmt: skip
+
+
+def _a_entry_survives(result, a):
+    assert result == "A's value"
+
+
+@probe("cached.invalidate", expect=_a_entry_survives)
+def _invalidate(session, b, a):
+    cached.cached_read(a.user, "clients", "probe2", None, lambda: "A's value",
+                       depends_on=("clients",))  # fmt: skip
+    cached.invalidate(b, "clients", records=[("client", a.ids["client"])])
+    return cached.cached_read(a.user, "clients", "probe2", None, lambda: "reloaded",
+                              depends_on=("clients",))  # fmt: skip
+
+
+@probe("cached.invalidate_on_commit", expect=_a_entry_survives)
+def _invalidate_on_commit(session, b, a):
+    cached.cached_read(a.user, "clients", "probe3", None, lambda: "A's value",
+                       depends_on=("clients",), records=[("client", a.ids["client"])])  # fmt: skip
+    cached.invalidate_on_commit(session, b, "clients", records=[("client", a.ids["client"])])
+    session.commit()
+    return cached.cached_read(a.user, "clients", "probe3", None, lambda: "reloaded",
+                              depends_on=("clients",), records=[("client", a.ids["client"])])  # fmt: skip

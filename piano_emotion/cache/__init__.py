@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import atexit
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from piano_emotion.cache.backends import MemoryBackend, RedisBackend, UpstashBackend
 from piano_emotion.cache.keys import cache_key, params_hash, tag
@@ -72,6 +74,20 @@ def ttl_for(entity: str) -> int:
     return _policy.ttl(entity)
 
 
+@contextmanager
+def use_cache(service: CacheService) -> Iterator[CacheService]:
+    """Make ``service`` the process-wide cache inside the block (tests and tools:
+    e.g. two services on one Redis stand for two workers)."""
+    global _cache
+    with _cache_lock:
+        previous, _cache = _cache, service
+    try:
+        yield service
+    finally:
+        with _cache_lock:
+            _cache = previous
+
+
 def reset_cache() -> None:
     """Close and forget the process-wide service (tests change the settings)."""
     global _cache, _policy
@@ -96,4 +112,5 @@ __all__ = [
     "reset_cache",
     "tag",
     "ttl_for",
+    "use_cache",
 ]
