@@ -174,9 +174,10 @@ def _invalidate(session, b, a):
 
 @probe("cached.invalidate_on_commit", expect=_a_entry_survives)
 def _invalidate_on_commit(session, b, a):
+    record = [("client", a.ids["client"])]
     cached.cached_read(a.user, "clients", "probe3", None, lambda: "A's value",
-                       depends_on=("clients",), records=[("client", a.ids["client"])])  # fmt: skip
-    cached.invalidate_on_commit(session, b, "clients", records=[("client", a.ids["client"])])
+                       depends_on=("clients",), records=record)  # fmt: skip
+    cached.invalidate_on_commit(session, b, "clients", records=record)
     session.commit()
     return cached.cached_read(a.user, "clients", "probe3", None, lambda: "reloaded",
-                              depends_on=("clients",), records=[("client", a.ids["client"])])  # fmt: skip
+                              depends_on=("clients",), records=record)  # fmt: skip
