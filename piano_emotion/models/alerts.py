@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field
@@ -26,6 +26,9 @@ class MaintenanceAlert(TenantTable, table=True):
         MaintenanceAlertStatus, "status", default=MaintenanceAlertStatus.OPEN
     )
     days_since: int = Field(default=0)
+    # The date the count starts from (last completed tuning/regulation, or the
+    # day the piano was added): one alert per piano, kind and cycle.
+    due_since: date | None = Field(default=None)
     acknowledged_at: datetime | None = Field(default=None, sa_type=UtcDateTime())
     dismissed_at: datetime | None = Field(default=None, sa_type=UtcDateTime())
     resolved_at: datetime | None = Field(default=None, sa_type=UtcDateTime())
