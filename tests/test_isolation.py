@@ -5,15 +5,20 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
 import piano_emotion.domain
-import tests.isolation_probes  # noqa: F401  (registers the probes)
 from piano_emotion.domain.errors import NotFound
 from tests.factories import make_technician, populate
 from tests.isolation import NOT_FOUND, PROBES, all_probes, tenant_snapshot
+
+# Every tests/isolation_probes*.py module registers probes (one per area, so
+# features add theirs without touching the others).
+for _path in sorted(Path(__file__).parent.glob("isolation_probes*.py")):
+    importlib.import_module(f"tests.{_path.stem}")
 
 # Functions of piano_emotion.domain that take the current user but need no
 # probe, with the reason.
