@@ -18,6 +18,18 @@ MONITOR = "/monitor-cache"
 SIGN_IN = "/entrar"
 SIGN_UP = "/registro"
 
+CLIENT_DETAIL = "/clientes/[client_ref]"
+PIANO_DETAIL = "/pianos/[piano_ref]"
+
+
+def client_detail(client_id: int) -> str:
+    return f"{CLIENTS}/{client_id}"
+
+
+def piano_detail(piano_id: int) -> str:
+    return f"{PIANOS}/{piano_id}"
+
+
 # Pages anyone can open; every other page needs a session.
 PUBLIC_ROUTES = frozenset({SIGN_IN, SIGN_UP})
 

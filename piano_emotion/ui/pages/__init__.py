@@ -1,3 +1,10 @@
 """One module per route; importing this package registers every page."""
 
-from piano_emotion.ui.pages import auth, home, not_found, sections, settings  # noqa: F401
+from piano_emotion.ui.pages import (  # noqa: F401
+    auth,
+    clients,
+    home,
+    not_found,
+    sections,
+    settings,
+)

@@ -1,0 +1,428 @@
+"""Clientes: list with search, filters, sort and pages; detail with contact
+actions, pianos and service history."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from piano_emotion.models.enums import ClientType
+from piano_emotion.ui import routes, styles
+from piano_emotion.ui.components.client_editor import client_editor
+from piano_emotion.ui.components.common import (
+    confirm_button,
+    empty_state,
+    enum_text,
+    labelled,
+    pagination,
+)
+from piano_emotion.ui.components.layout import template
+from piano_emotion.ui.i18n import tr
+from piano_emotion.ui.state.clients import ClientDetailState, ClientsState
+
+S = ClientsState
+
+
+def filter_select(name: str, all_key: str, options, labels=None) -> rx.Component:
+    items = [rx.select.item(tr(all_key), value="__all__")]
+    if labels is None:
+        items.append(rx.foreach(options, lambda o: rx.select.item(o, value=o)))
+    else:
+        items += [rx.select.item(label, value=value) for value, label in labels]
+    return rx.select.root(
+        rx.select.trigger(data_testid=f"filter-{name}"),
+        rx.select.content(*items),
+        value=rx.cond(getattr(S, name), getattr(S, name), "__all__"),
+        on_change=lambda v: S.set_filter(name, v),
+    )
+
+
+def toolbar() -> rx.Component:
+    return rx.flex(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            placeholder=tr("clients.search_placeholder"),
+            value=S.search,
+            on_change=S.set_search,
+            debounce_timeout=300,
+            width=["100%", "100%", "20rem"],
+            data_testid="clients-search",
+        ),
+        filter_select(
+            "client_type",
+            "list.all_types",
+            None,
+            [(t.value, enum_text("ClientType", t.value)) for t in ClientType],
+        ),
+        filter_select("city", "list.all_cities", S.cities),
+        filter_select("route_group", "list.all_routes", S.route_groups),
+        rx.select.root(
+            rx.select.trigger(data_testid="filter-archived"),
+            rx.select.content(
+                rx.select.item(tr("list.active"), value="active"),
+                rx.select.item(tr("list.archived"), value="archived"),
+                rx.select.item(tr("list.all"), value="all"),
+            ),
+            value=S.archived,
+            on_change=lambda v: S.set_filter("archived", v),
+        ),
+        rx.select.root(
+            rx.select.trigger(data_testid="sort"),
+            rx.select.content(
+                rx.select.item(tr("sort.name_asc"), value="name"),
+                rx.select.item(tr("sort.name_desc"), value="-name"),
+                rx.select.item(tr("sort.city"), value="city"),
+                rx.select.item(tr("sort.newest"), value="-created"),
+                rx.select.item(tr("sort.oldest"), value="created"),
+            ),
+            value=S.sort,
+            on_change=lambda v: S.set_filter("sort", v),
+        ),
+        rx.spacer(),
+        rx.button(
+            rx.icon("plus"), tr("clients.new"), on_click=S.open_new, data_testid="client-new"
+        ),
+        wrap="wrap",
+        gap="2",
+        align="center",
+        width="100%",
+    )
+
+
+def client_link(row) -> rx.Component:
+    return rx.link(
+        row["name"],
+        href=f"{routes.CLIENTS}/" + row["id"].to(str),
+        weight="medium",
+        data_testid="client-link",
+    )
+
+
+def table_view() -> rx.Component:
+    def row(item) -> rx.Component:
+        return rx.table.row(
+            rx.table.cell(client_link(item)),
+            rx.table.cell(enum_text("ClientType", item["client_type"])),
+            rx.table.cell(item["city"]),
+            rx.table.cell(item["phone"]),
+            rx.table.cell(item["piano_count"]),
+            rx.table.cell(item["last_service"]),
+            rx.table.cell(
+                rx.cond(item["archived"], rx.badge(tr("list.archived"), color_scheme="gray"))
+            ),
+        )
+
+    return rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                *[
+                    rx.table.column_header_cell(tr(key))
+                    for key in (
+                        "clients.name",
+                        "clients.type",
+                        "settings.city",
+                        "settings.phone",
+                        "nav.pianos",
+                        "clients.last_service",
+                        "list.status",
+                    )
+                ]
+            )
+        ),
+        rx.table.body(rx.foreach(S.items, row)),
+        width="100%",
+        variant="surface",
+        data_testid="clients-table",
+    )
+
+
+def cards_view() -> rx.Component:
+    def card(item) -> rx.Component:
+        return rx.card(
+            rx.vstack(
+                rx.hstack(
+                    client_link(item),
+                    rx.spacer(),
+                    rx.badge(enum_text("ClientType", item["client_type"])),
+                ),
+                rx.text(item["city"], " · ", item["phone"], color=styles.MUTED_TEXT, size="2"),
+                rx.text(tr("nav.pianos"), ": ", item["piano_count"], size="2"),
+                spacing="1",
+                width="100%",
+            ),
+            width="100%",
+            data_testid="client-card",
+        )
+
+    return rx.vstack(rx.foreach(S.items, card), spacing="2", width="100%")
+
+
+@template(route=routes.CLIENTS, title_key="nav.clients", on_load=ClientsState.load)
+def clients_page() -> rx.Component:
+    return rx.vstack(
+        toolbar(),
+        rx.cond(
+            S.loaded,
+            rx.cond(
+                S.total > 0,
+                rx.vstack(
+                    rx.box(table_view(), display=["none", "none", "block"], width="100%"),
+                    rx.box(cards_view(), display=["block", "block", "none"], width="100%"),
+                    pagination(S.page, S.pages, S.total, S.prev_page, S.next_page),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.cond(
+                    (S.search != "")
+                    | (S.client_type != "")
+                    | (S.city != "")
+                    | (S.route_group != "")
+                    | (S.archived != "active"),
+                    empty_state(
+                        "search-x",
+                        "clients.none_found",
+                        "clients.none_found_hint",
+                        rx.button(
+                            tr("list.clear_filters"), on_click=S.clear_filters, variant="soft"
+                        ),
+                    ),
+                    empty_state(
+                        "users",
+                        "clients.empty",
+                        "clients.empty_hint",
+                        rx.button(rx.icon("plus"), tr("clients.new"), on_click=S.open_new),
+                    ),
+                ),
+            ),
+            rx.vstack(
+                *[rx.skeleton(rx.box(height="2.5rem", width="100%")) for _ in range(6)],
+                width="100%",
+            ),
+        ),
+        client_editor(S, S.save),
+        spacing="4",
+        width="100%",
+    )
+
+
+# -- detail -------------------------------------------------------------------------
+D = ClientDetailState
+
+
+def contact_actions() -> rx.Component:
+    client = D.client
+    return rx.flex(
+        rx.cond(
+            client["tel"] != "",
+            rx.link(
+                rx.button(rx.icon("phone"), tr("clients.call"), variant="soft"),
+                href=client["tel"],
+                data_testid="action-call",
+            ),
+        ),
+        rx.cond(
+            client["mailto"] != "",
+            rx.link(
+                rx.button(rx.icon("mail"), tr("clients.email"), variant="soft"),
+                href=client["mailto"],
+                data_testid="action-email",
+            ),
+        ),
+        rx.cond(
+            client["whatsapp"] != "",
+            rx.link(
+                rx.button(
+                    rx.icon("message-circle"), "WhatsApp", variant="soft", color_scheme="green"
+                ),
+                href=client["whatsapp"],
+                is_external=True,
+                data_testid="action-whatsapp",
+            ),
+        ),
+        gap="2",
+        wrap="wrap",
+    )
+
+
+def detail_body() -> rx.Component:
+    client = D.client
+    return rx.vstack(
+        rx.link(
+            rx.hstack(
+                rx.icon("arrow-left", size=16),
+                rx.text(tr("nav.clients")),
+                spacing="1",
+                align="center",
+            ),
+            href=routes.CLIENTS,
+            size="2",
+        ),
+        rx.flex(
+            rx.vstack(
+                rx.heading(client["name"], size="7", data_testid="client-name"),
+                rx.hstack(
+                    rx.badge(enum_text("ClientType", client["client_type"])),
+                    rx.cond(
+                        client["archived"] == "True",
+                        rx.badge(
+                            tr("list.archived"), color_scheme="gray", data_testid="client-archived"
+                        ),
+                    ),
+                    spacing="2",
+                ),
+                spacing="2",
+            ),
+            rx.spacer(),
+            rx.flex(
+                rx.button(
+                    rx.icon("pencil"),
+                    tr("common.edit"),
+                    variant="soft",
+                    on_click=D.open_edit(client["id"].to(int)),
+                    data_testid="client-edit",
+                ),
+                rx.cond(
+                    client["archived"] == "True",
+                    rx.button(
+                        rx.icon("archive-restore"),
+                        tr("clients.restore"),
+                        variant="soft",
+                        on_click=D.set_archived(False),
+                        data_testid="client-restore",
+                    ),
+                    confirm_button(
+                        rx.button(
+                            rx.icon("archive"),
+                            tr("clients.archive"),
+                            variant="soft",
+                            color_scheme="gray",
+                            data_testid="client-archive",
+                        ),
+                        title_key="clients.archive_title",
+                        body_key="clients.archive_body",
+                        confirm_key="clients.archive",
+                        on_confirm=D.set_archived(True),
+                        test_id="client-archive",
+                    ),
+                ),
+                confirm_button(
+                    rx.button(
+                        rx.icon("trash-2"),
+                        tr("common.delete"),
+                        variant="soft",
+                        color_scheme="red",
+                        data_testid="client-delete",
+                    ),
+                    title_key="clients.delete_title",
+                    body_key="clients.delete_body",
+                    confirm_key="common.delete",
+                    on_confirm=D.remove,
+                    test_id="client-delete",
+                ),
+                gap="2",
+                wrap="wrap",
+            ),
+            width="100%",
+            gap="3",
+            wrap="wrap",
+        ),
+        contact_actions(),
+        rx.card(
+            rx.grid(
+                labelled("auth.email", client["email"]),
+                labelled("settings.phone", client["phone"]),
+                labelled("settings.address", client["address"]),
+                labelled("settings.city", client["place"]),
+                labelled("settings.region", client["region"]),
+                labelled("clients.route_group", client["route_group"]),
+                labelled("clients.tax_id", client["tax_id"]),
+                columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                spacing="4",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        rx.cond(
+            client["notes"] != "",
+            rx.card(
+                rx.text(tr("clients.notes"), weight="bold"),
+                rx.text(client["notes"], white_space="pre-wrap"),
+                width="100%",
+            ),
+        ),
+        rx.heading(tr("nav.pianos"), size="4", as_="h2"),
+        rx.cond(
+            D.pianos.length() > 0,
+            rx.vstack(
+                rx.foreach(
+                    D.pianos,
+                    lambda p: rx.card(
+                        rx.hstack(
+                            rx.link(
+                                p["brand"].to(str) + " " + p["model"].to(str),
+                                href=f"{routes.PIANOS}/" + p["id"].to(str),
+                                weight="medium",
+                            ),
+                            rx.spacer(),
+                            rx.text(p["serial_number"], color=styles.MUTED_TEXT, size="2"),
+                            rx.badge(enum_text("PianoCategory", p["category"])),
+                            width="100%",
+                            align="center",
+                        ),
+                        width="100%",
+                    ),
+                ),
+                width="100%",
+                spacing="2",
+                data_testid="client-pianos",
+            ),
+            rx.text(tr("clients.no_pianos"), color=styles.MUTED_TEXT),
+        ),
+        rx.heading(tr("clients.history"), size="4", as_="h2"),
+        rx.cond(
+            D.services.length() > 0,
+            rx.vstack(
+                rx.foreach(
+                    D.services,
+                    lambda s: rx.hstack(
+                        rx.text(s["date"], width="6.5rem", color=styles.MUTED_TEXT),
+                        rx.text(enum_text("ServiceType", s["service_type"]), weight="medium"),
+                        rx.text(s["piano"], color=styles.MUTED_TEXT, display=["none", "inline"]),
+                        rx.spacer(),
+                        rx.badge(enum_text("ServiceStatus", s["status"])),
+                        rx.text(s["cost"]),
+                        width="100%",
+                        align="center",
+                        border_bottom=styles.BORDER,
+                        padding_y="0.4rem",
+                    ),
+                ),
+                width="100%",
+                spacing="0",
+                data_testid="client-history",
+            ),
+            rx.text(tr("clients.no_history"), color=styles.MUTED_TEXT),
+        ),
+        client_editor(D, D.save_detail),
+        spacing="4",
+        width="100%",
+    )
+
+
+@template(
+    route=routes.CLIENT_DETAIL, title_key="nav.clients", on_load=ClientDetailState.load_detail
+)
+def client_detail_page() -> rx.Component:
+    return rx.cond(
+        D.not_found,
+        empty_state(
+            "user-x",
+            "clients.not_found",
+            "clients.not_found_hint",
+            rx.link(tr("nav.clients"), href=routes.CLIENTS),
+        ),
+        rx.cond(
+            D.client.contains("id"),
+            detail_body(),
+            rx.skeleton(rx.box(height="12rem", width="100%")),
+        ),
+    )
