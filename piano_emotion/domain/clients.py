@@ -308,9 +308,13 @@ def _client_counts(session: Session, user: User) -> dict[str, int]:
 
 def client_counts(session: Session, user: User) -> dict[str, int]:
     return cached_read(
-        user, "clients", "counts", None, lambda: _client_counts(session, user),
+        user,
+        "clients",
+        "counts",
+        None,
+        lambda: _client_counts(session, user),
         depends_on=("clients",),
-    )  # fmt: skip
+    )
 
 
 def _filter_options(session: Session, user: User) -> dict[str, list[str]]:
@@ -331,9 +335,13 @@ def _filter_options(session: Session, user: User) -> dict[str, list[str]]:
 def client_filter_options(session: Session, user: User) -> dict[str, list[str]]:
     """Cities and route groups in use (for the list filters)."""
     return cached_read(
-        user, "clients", "filters", None, lambda: _filter_options(session, user),
+        user,
+        "clients",
+        "filters",
+        None,
+        lambda: _filter_options(session, user),
         depends_on=("clients",),
-    )  # fmt: skip
+    )
 
 
 def _client_detail(session: Session, user: User, client_id: int) -> dict[str, Any]:
