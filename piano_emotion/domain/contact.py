@@ -22,7 +22,9 @@ def normalise_phone(phone: str) -> str | None:
         pass
     elif digits.startswith("00"):
         digits = digits[2:]
-    elif len(digits) == 9 and digits[0] in "6789":
+    elif len(digits) == 9:
+        if digits[0] not in "6789":
+            return None  # not a Spanish phone, and no country code to go on
         digits = SPAIN_PREFIX + digits
     if not 8 <= len(digits) <= 15:
         return None
