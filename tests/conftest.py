@@ -137,10 +137,18 @@ def session(engine) -> Iterator[Session]:
         yield session
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    """Async tests (``@pytest.mark.anyio``) run on asyncio, as Reflex does."""
-    return "asyncio"
+def run_async(coroutine):
+    """Run a coroutine to completion on a fresh event loop in its own thread.
+
+    Async tests use this instead of an async test runner: the browser tests'
+    Playwright (sync API) keeps an event loop of its own in the main thread
+    for the whole session, and a second loop there would clash with it.
+    """
+    import asyncio
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture

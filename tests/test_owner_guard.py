@@ -13,6 +13,7 @@ from piano_emotion.auth.tokens import issue_session_token
 from piano_emotion.models import User
 from piano_emotion.ui.state.auth import NotSignedIn
 from piano_emotion.ui.state.owner import OwnerState, owner_only
+from tests.conftest import run_async
 
 
 class GuardedProbeState(OwnerState):
@@ -67,11 +68,10 @@ def test_owner_runs_guarded_handlers(owner_env):
     assert state.user_name == "La Dueña"
 
 
-@pytest.mark.anyio
-async def test_owner_runs_guarded_async_handlers(owner_env):
+def test_owner_runs_guarded_async_handlers(owner_env):
     owner, _ = owner_env
     state = state_for(owner)
-    await GuardedProbeState.reveal_async.fn(state, 7)
+    run_async(GuardedProbeState.reveal_async.fn(state, 7))
     assert state.secret_figure == 7
 
 

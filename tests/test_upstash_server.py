@@ -19,7 +19,7 @@ import upstash_redis
 import upstash_redis.asyncio
 from upstash_redis.errors import UpstashError
 
-from tests.conftest import REDIS_TEST_URL, redis_available, require_service
+from tests.conftest import REDIS_TEST_URL, redis_available, require_service, run_async
 from tests.upstash_server import UpstashTestServer
 
 PREFIX = "upstash-test:" + secrets.token_hex(4) + ":"
@@ -395,17 +395,19 @@ def test_concurrent_clients(server):
     assert server.request_count == before + threads * per_thread * 3 + 1
 
 
-@pytest.mark.anyio
-async def test_async_client(server):
-    async with upstash_redis.asyncio.Redis(
-        url=server.url, token=server.token, allow_telemetry=False, rest_retries=0
-    ) as upstash:
-        assert await upstash.set(key("async"), "ñ 🎹") is True
-        assert await upstash.get(key("async")) == "ñ 🎹"
-        pipe = upstash.pipeline()
-        pipe.incr(key("async:n"))
-        pipe.get(key("async"))
-        assert await pipe.exec() == [1, "ñ 🎹"]
+def test_async_client(server):
+    async def scenario():
+        async with upstash_redis.asyncio.Redis(
+            url=server.url, token=server.token, allow_telemetry=False, rest_retries=0
+        ) as upstash:
+            assert await upstash.set(key("async"), "ñ 🎹") is True
+            assert await upstash.get(key("async")) == "ñ 🎹"
+            pipe = upstash.pipeline()
+            pipe.incr(key("async:n"))
+            pipe.get(key("async"))
+            assert await pipe.exec() == [1, "ñ 🎹"]
+
+    run_async(scenario())
 
 
 # ---------------------------------------------------------- raw HTTP (no base64)
