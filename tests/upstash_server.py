@@ -135,6 +135,8 @@ def _result(value: Any, b64: bool) -> dict[str, Any]:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # Many client threads connect at once; the default backlog (5) stalls them.
+    request_queue_size = 128
 
     def __init__(self, owner: UpstashTestServer) -> None:
         self.owner = owner

@@ -166,6 +166,10 @@ class MemoryBackend:
     def write(self, key, gen_key, payload, ttl_ms, tag_keys, expect) -> bool:
         size = len(payload) + len(key) + 64
         if size > self.max_bytes:
+            # Not stored, but the previous value of the key is now stale: a
+            # later get must miss, not serve what this write replaced.
+            with self._lock:
+                self._drop(key)
             return False
         with self._lock:
             generation = self._generations.get(gen_key, 0)

@@ -17,7 +17,9 @@ PLATFORM_SCOPE = "platform"
 def _scope(technician_id: int | None) -> str:
     if technician_id is None:
         return PLATFORM_SCOPE
-    if not isinstance(technician_id, int) or technician_id <= 0:
+    # bool is an int subclass: True would pass as technician 1 and build the
+    # key "tTrue:…", outside every real technician's scope.
+    if not isinstance(technician_id, int) or isinstance(technician_id, bool) or technician_id <= 0:
         raise ValueError(f"invalid technician id {technician_id!r} for a cache key")
     return f"t{technician_id}"
 
