@@ -17,6 +17,7 @@ from piano_emotion.domain import validation as v
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.domain.listing import PageResult, clamp_page, search_filter
+from piano_emotion.domain.pianos import refresh_piano_search_text
 from piano_emotion.domain.tenancy import get_owned, owned
 from piano_emotion.models import (
     Appointment,
@@ -153,6 +154,7 @@ def update_client(session: Session, user: User, client_id: int, data: ClientInpu
     _apply(client, cleaned)
     session.add(client)
     session.flush()
+    refresh_piano_search_text(session, user, client.id)
     # Piano and service lists show the client's name.
     invalidate_on_commit(
         session, user, "clients", "pianos", "services", records=[("client", client.id)]

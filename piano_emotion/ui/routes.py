@@ -20,6 +20,7 @@ SIGN_UP = "/registro"
 
 CLIENT_DETAIL = "/clientes/[client_ref]"
 PIANO_DETAIL = "/pianos/[piano_ref]"
+SERVICE_DETAIL = "/servicios/[service_ref]"
 
 
 def client_detail(client_id: int) -> str:
@@ -28,6 +29,10 @@ def client_detail(client_id: int) -> str:
 
 def piano_detail(piano_id: int) -> str:
     return f"{PIANOS}/{piano_id}"
+
+
+def service_detail(service_id: int) -> str:
+    return f"{SERVICES}/{service_id}"
 
 
 # Pages anyone can open; every other page needs a session.

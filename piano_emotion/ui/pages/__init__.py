@@ -5,6 +5,8 @@ from piano_emotion.ui.pages import (  # noqa: F401
     clients,
     home,
     not_found,
+    pianos,
     sections,
+    services,
     settings,
 )

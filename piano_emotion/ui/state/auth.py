@@ -8,6 +8,7 @@ the display fields below are conveniences for the page, never trusted.
 from __future__ import annotations
 
 import logging
+import threading
 from urllib.parse import quote, urlsplit
 
 import reflex as rx
@@ -19,6 +20,7 @@ from piano_emotion.auth.current import SESSION_COOKIE, user_for_claims
 from piano_emotion.auth.owner import is_owner, owner_display_name
 from piano_emotion.auth.tokens import decode_session_token, issue_session_token
 from piano_emotion.db import get_engine, session_scope
+from piano_emotion.domain.dashboard import prefetch_for_user
 from piano_emotion.domain.errors import DomainError, ValidationFailed
 from piano_emotion.models import User
 from piano_emotion.settings import get_settings
@@ -104,6 +106,9 @@ class AuthState(UIState):
         self.is_owner = is_owner(user)
 
     def _start_session(self, user: User) -> None:
+        # Warm the pages opened first (dashboard, clients, alerts) in the
+        # background, so the first clicks are cache hits.
+        threading.Thread(target=prefetch_for_user, args=(session_scope, user), daemon=True).start()
         settings = get_settings()
         self.session_token = issue_session_token(user.id, user.session_version, settings)
         self._show_user(user)

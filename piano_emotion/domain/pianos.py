@@ -1,0 +1,683 @@
+"""Pianos: create, read, update, archive/restore/delete, move, list and counts.
+
+Reads return plain dicts (cacheable, and what the pages show); every read
+goes through the cache and every write invalidates what it changed. A piano
+write also invalidates its client's record, because the client detail lists
+its pianos, and ``alerts``, because thresholds, condition and archiving
+change a piano's maintenance alerts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from piano_emotion.domain import validation as v
+from piano_emotion.domain.cached import cached_read, invalidate_on_commit
+from piano_emotion.domain.errors import ValidationFailed
+from piano_emotion.domain.listing import PageResult, clamp_page, search_filter
+from piano_emotion.domain.tenancy import get_owned, owned
+from piano_emotion.formatting import format_date
+from piano_emotion.models import (
+    Appointment,
+    Client,
+    Invoice,
+    MaintenanceAlert,
+    MaintenanceSettings,
+    Piano,
+    Quote,
+    Reminder,
+    Service,
+    User,
+)
+from piano_emotion.models.enums import (
+    PIANO_TYPES_BY_CATEGORY,
+    AlertLevel,
+    MaintenanceAlertStatus,
+    PianoCategory,
+    PianoCondition,
+    PianoType,
+    ServiceStatus,
+    ServiceType,
+)
+from piano_emotion.text import normalise_search_text
+
+ARCHIVE_FILTERS = ("active", "archived", "all")
+SORTS = ("brand", "-brand", "client", "last_service", "-last_service", "created", "-created")
+# What the UI offers for the per-piano interval (months; 0 = the client calls).
+INTERVAL_CHOICES = (3, 6, 12, 0)
+MAX_INTERVAL_MONTHS = 60
+MAX_OVERRIDE_DAYS = 3650
+SIZE_RANGE_CM = (30, 400)
+OLDEST_YEAR = 1700
+
+# Type by size (DOMAIN.md): vertical by height, grand by length. Each entry is
+# (first size in cm that no longer fits, type); above the last one, the last
+# type. DOMAIN.md's ranges "<100, 100–110, 110–120, >120" and "<150, 150–180,
+# 180–210, >210" share their end points, so the shared end point belongs to
+# the lower range: 110 is a console, 111 a studio, 120 a studio, 121 an
+# upright professional; 180 a medium grand, 181 a parlor grand, 210 a parlor
+# grand, 211 a concert grand. ``semi_concert`` has no size range in DOMAIN.md:
+# it is only ever chosen by hand.
+SIZE_RULES: dict[PianoCategory, tuple[tuple[tuple[int, PianoType], ...], PianoType]] = {
+    PianoCategory.VERTICAL: (
+        ((100, PianoType.SPINET), (111, PianoType.CONSOLE), (121, PianoType.STUDIO)),
+        PianoType.UPRIGHT_PROFESSIONAL,
+    ),
+    PianoCategory.GRAND: (
+        ((150, PianoType.BABY_GRAND), (181, PianoType.MEDIUM_GRAND), (211, PianoType.PARLOR_GRAND)),
+        PianoType.CONCERT_GRAND,
+    ),
+}
+# DOMAIN.md defaults of the maintenance thresholds (days), used when the
+# technician has no settings row yet.
+DEFAULT_THRESHOLDS = {
+    "tuning_pending_days": 180,
+    "tuning_urgent_days": 270,
+    "regulation_pending_days": 730,
+    "regulation_urgent_days": 1095,
+}
+OVERRIDE_PAIRS = (
+    ("tuning_pending_days", "tuning_urgent_days"),
+    ("regulation_pending_days", "regulation_urgent_days"),
+)
+# What a piano list shows, so what its cache entries depend on.
+PIANO_READS = ("pianos", "clients", "services")
+OPEN_ALERT_STATUSES = (MaintenanceAlertStatus.OPEN, MaintenanceAlertStatus.ACKNOWLEDGED)
+
+
+def piano_type_for_size(category: PianoCategory | str, size_cm: int | None) -> PianoType | None:
+    """The type DOMAIN.md gives a piano of ``category`` and ``size_cm``, or None
+    (digital pianos, unknown size). The one place the size thresholds live."""
+    if size_cm is None or category not in PianoCategory._value2member_map_:
+        return None
+    rule = SIZE_RULES.get(PianoCategory(category))
+    if rule is None:
+        return None
+    bounds, largest = rule
+    for first_too_big, piano_type in bounds:
+        if size_cm < first_too_big:
+            return piano_type
+    return largest
+
+
+@dataclass
+class PianoInput:
+    client_id: int | str | None = None
+    brand: str = ""
+    model: str = ""
+    serial_number: str = ""
+    year: int | str | None = None
+    category: str = PianoCategory.VERTICAL.value
+    piano_type: str = ""
+    size_cm: int | str | None = None
+    condition: str = PianoCondition.GOOD.value
+    room: str = ""
+    floor: str = ""
+    notes: str = ""
+    service_interval_months: int | str | None = None
+    tuning_pending_days: int | str | None = None
+    tuning_urgent_days: int | str | None = None
+    regulation_pending_days: int | str | None = None
+    regulation_urgent_days: int | str | None = None
+
+    @classmethod
+    def from_form(cls, form: dict[str, Any]) -> PianoInput:
+        return cls(
+            **{
+                f.name: str(form.get(f.name, "") or "").strip()
+                for f in fields(cls)
+                if f.name in form
+            }
+        )
+
+
+def _int(value: int | str | None) -> int | None:
+    """An optional whole number from a form (``""`` is None); ValueError if not one."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    return int(text)
+
+
+def _text(value: Any) -> str:
+    return str(value or "").strip()
+
+
+def technician_thresholds(session: Session, user: User) -> dict[str, int]:
+    """The technician's maintenance thresholds (days), DOMAIN.md's if never set."""
+    settings = session.exec(
+        select(MaintenanceSettings).where(MaintenanceSettings.technician_id == user.id)
+    ).first()
+    if settings is None:
+        return dict(DEFAULT_THRESHOLDS)
+    return {name: getattr(settings, name) for name in DEFAULT_THRESHOLDS}
+
+
+def validate_piano(
+    data: PianoInput, thresholds: dict[str, int] | None = None
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Field errors (translation keys) and the cleaned values.
+
+    ``thresholds`` are the technician's (for checking a single override
+    against the other end of its pair); DOMAIN.md's defaults if not given.
+    ``client_id`` is only parsed here: whose client it is, is checked by the
+    writes (``NotFound``).
+    """
+    thresholds = thresholds or DEFAULT_THRESHOLDS
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+
+    try:
+        cleaned["client_id"] = _int(data.client_id)
+    except ValueError:
+        errors["client_id"] = "error.client_required"
+        cleaned["client_id"] = None
+
+    brand = _text(data.brand)
+    if not brand:
+        errors["brand"] = "error.brand_required"
+    cleaned["brand"] = brand
+    for name, limit in (
+        ("brand", 80),
+        ("model", 80),
+        ("serial_number", 64),
+        ("room", 80),
+        ("floor", 40),
+    ):
+        cleaned[name] = _text(getattr(data, name))
+        if name not in errors and (problem := v.length_problem(cleaned[name], limit)):
+            errors[name] = problem
+    cleaned["notes"] = str(data.notes or "").strip()
+
+    try:
+        year = _int(data.year)
+        if year is not None and not OLDEST_YEAR <= year <= date.today().year:
+            raise ValueError(year)
+        cleaned["year"] = year
+    except ValueError:
+        errors["year"] = "error.year_invalid"
+
+    category = _text(data.category) or PianoCategory.VERTICAL.value
+    if category in PianoCategory._value2member_map_:
+        cleaned["category"] = PianoCategory(category)
+    else:
+        errors["category"] = "error.choice_invalid"
+
+    try:
+        size = _int(data.size_cm)
+        if size is not None and not SIZE_RANGE_CM[0] <= size <= SIZE_RANGE_CM[1]:
+            raise ValueError(size)
+        cleaned["size_cm"] = size
+    except ValueError:
+        errors["size_cm"] = "error.size_invalid"
+        size = None
+
+    piano_type = _text(data.piano_type)
+    if piano_type and piano_type not in PianoType._value2member_map_:
+        errors["piano_type"] = "error.choice_invalid"
+    elif piano_type and "category" in cleaned:
+        if PianoType(piano_type) not in PIANO_TYPES_BY_CATEGORY[cleaned["category"]]:
+            errors["piano_type"] = "error.piano_type_category"
+        else:
+            cleaned["piano_type"] = PianoType(piano_type)
+    elif "category" in cleaned:
+        cleaned["piano_type"] = piano_type_for_size(cleaned["category"], size)
+
+    condition = _text(data.condition) or PianoCondition.GOOD.value
+    if condition in PianoCondition._value2member_map_:
+        cleaned["condition"] = PianoCondition(condition)
+    else:
+        errors["condition"] = "error.choice_invalid"
+
+    try:
+        interval = _int(data.service_interval_months)
+        if interval is not None and not 0 <= interval <= MAX_INTERVAL_MONTHS:
+            raise ValueError(interval)
+        cleaned["service_interval_months"] = interval
+    except ValueError:
+        errors["service_interval_months"] = "error.interval_invalid"
+
+    for name in DEFAULT_THRESHOLDS:
+        try:
+            days = _int(getattr(data, name))
+            if days is not None and not 1 <= days <= MAX_OVERRIDE_DAYS:
+                raise ValueError(days)
+            cleaned[name] = days
+        except ValueError:
+            errors[name] = "error.days_invalid"
+    for pending, urgent in OVERRIDE_PAIRS:
+        if pending in errors or urgent in errors:
+            continue
+        if cleaned[pending] is None and cleaned[urgent] is None:
+            continue
+        pending_days = cleaned[pending] if cleaned[pending] is not None else thresholds[pending]
+        urgent_days = cleaned[urgent] if cleaned[urgent] is not None else thresholds[urgent]
+        if pending_days >= urgent_days:
+            field = pending if cleaned[pending] is not None else urgent
+            errors[field] = "error.pending_not_before_urgent"
+    return errors, cleaned
+
+
+def piano_search_text(piano: Piano, owner_name: str) -> str:
+    """Brand, model, serial number and the owner's name, accent- and case-free."""
+    return normalise_search_text(piano.brand, piano.model, piano.serial_number, owner_name)[:1024]
+
+
+def _apply(piano: Piano, cleaned: dict[str, Any], owner: Client) -> None:
+    for name, value in cleaned.items():
+        if name != "client_id":
+            setattr(piano, name, value)
+    piano.client_id = owner.id
+    piano.search_text = piano_search_text(piano, owner.name)
+
+
+def _service_ids_of_piano(session: Session, user: User, piano_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(Service.id).where(Service.technician_id == user.id, Service.piano_id == piano_id)
+        ).all()
+    )
+
+
+# -- writes -------------------------------------------------------------------
+def create_piano(session: Session, user: User, data: PianoInput) -> Piano:
+    errors, cleaned = validate_piano(data, technician_thresholds(session, user))
+    owner = None
+    if cleaned["client_id"] is None:
+        errors.setdefault("client_id", "error.client_required")
+    else:
+        owner = get_owned(session, Client, cleaned["client_id"], user)
+    if errors or owner is None:
+        raise ValidationFailed(errors)
+    piano = Piano(technician_id=user.id, client_id=owner.id, brand=cleaned["brand"])
+    _apply(piano, cleaned, owner)
+    session.add(piano)
+    session.flush()
+    invalidate_on_commit(
+        session, user, "pianos", "clients", "alerts", records=[("client", owner.id)]
+    )
+    return piano
+
+
+def update_piano(session: Session, user: User, piano_id: int, data: PianoInput) -> Piano:
+    """Save a piano's data; an empty ``client_id`` keeps its owner and a
+    different one moves it (as ``move_piano``)."""
+    piano = get_owned(session, Piano, piano_id, user)
+    errors, cleaned = validate_piano(data, technician_thresholds(session, user))
+    new_client_id = cleaned["client_id"] if cleaned["client_id"] is not None else piano.client_id
+    owner = get_owned(session, Client, new_client_id, user)
+    if errors:
+        raise ValidationFailed(errors)
+    old_client_id = piano.client_id
+    _apply(piano, cleaned, owner)
+    session.add(piano)
+    session.flush()
+    # Service lists and details show the piano's brand and model.
+    records = [("piano", piano.id), ("client", old_client_id), ("client", owner.id)]
+    records += [("service", sid) for sid in _service_ids_of_piano(session, user, piano.id)]
+    invalidate_on_commit(session, user, "pianos", "clients", "services", "alerts", records=records)
+    return piano
+
+
+def set_piano_archived(session: Session, user: User, piano_id: int, archived: bool) -> Piano:
+    piano = get_owned(session, Piano, piano_id, user)
+    piano.archived = archived
+    session.add(piano)
+    session.flush()
+    # Client lists count active pianos; alerts skip archived ones.
+    invalidate_on_commit(
+        session,
+        user,
+        "pianos",
+        "clients",
+        "alerts",
+        records=[("piano", piano.id), ("client", piano.client_id)],
+    )
+    return piano
+
+
+def piano_has_history(session: Session, user: User, piano_id: int) -> bool:
+    for model in (Service, Appointment, Invoice, Quote, Reminder):
+        exists = session.exec(
+            select(model.id)
+            .where(model.technician_id == user.id, model.piano_id == piano_id)
+            .limit(1)
+        ).first()
+        if exists is not None:
+            return True
+    return False
+
+
+def remove_piano(session: Session, user: User, piano_id: int) -> str:
+    """Delete a piano without history; one with history is archived instead.
+
+    Returns ``"deleted"`` or ``"archived"``.
+    """
+    piano = get_owned(session, Piano, piano_id, user)
+    if piano_has_history(session, user, piano.id):
+        set_piano_archived(session, user, piano.id, True)
+        return "archived"
+    client_id = piano.client_id
+    session.delete(piano)
+    session.flush()
+    invalidate_on_commit(
+        session,
+        user,
+        "pianos",
+        "clients",
+        "alerts",
+        records=[("piano", piano_id), ("client", client_id)],
+    )
+    return "deleted"
+
+
+def move_piano(session: Session, user: User, piano_id: int, new_client_id: int) -> Piano:
+    """Give a piano to another client of the same technician.
+
+    Its history stays with it: services keep the client they were done for.
+    """
+    piano = get_owned(session, Piano, piano_id, user)
+    owner = get_owned(session, Client, new_client_id, user)
+    old_client_id = piano.client_id
+    piano.client_id = owner.id
+    piano.search_text = piano_search_text(piano, owner.name)
+    session.add(piano)
+    session.flush()
+    invalidate_on_commit(
+        session,
+        user,
+        "pianos",
+        "clients",
+        "alerts",
+        records=[("piano", piano.id), ("client", old_client_id), ("client", owner.id)],
+    )
+    return piano
+
+
+def refresh_piano_search_text(session: Session, user: User, client_id: int) -> int:
+    """After a client's name or contact changed: re-key its pianos' search
+    text and hide every cached detail that shows that client (its pianos and
+    the services done for it). Returns how many pianos were re-keyed."""
+    client = get_owned(session, Client, client_id, user)
+    pianos = session.exec(owned(Piano, user).where(Piano.client_id == client.id)).all()
+    changed = 0
+    for piano in pianos:
+        text = piano_search_text(piano, client.name)
+        if piano.search_text != text:
+            piano.search_text = text
+            session.add(piano)
+            changed += 1
+    session.flush()
+    services = session.exec(
+        select(Service.id, Service.piano_id).where(
+            Service.technician_id == user.id, Service.client_id == client.id
+        )
+    ).all()
+    piano_ids = {p.id for p in pianos} | {piano_id for _, piano_id in services}
+    records = [("piano", pid) for pid in sorted(piano_ids)]
+    records += [("service", sid) for sid, _ in services]
+    invalidate_on_commit(session, user, "pianos", records=records)
+    return changed
+
+
+# -- reads --------------------------------------------------------------------
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return _int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class PianoQuery:
+    search: str = ""
+    category: str = ""
+    condition: str = ""
+    client_id: int | None = None
+    archived: str = "active"
+    alert_level: str = ""
+    sort: str = "brand"
+    page: int = 1
+    page_size: int = 25
+
+    def normalised(self) -> PianoQuery:
+        page, size = clamp_page(self.page, self.page_size)
+        return PianoQuery(
+            search=(self.search or "").strip()[:100],
+            category=self.category if self.category in PianoCategory._value2member_map_ else "",
+            condition=self.condition if self.condition in PianoCondition._value2member_map_ else "",
+            client_id=_int_or_none(self.client_id),
+            archived=self.archived if self.archived in ARCHIVE_FILTERS else "active",
+            alert_level=self.alert_level
+            if self.alert_level in AlertLevel._value2member_map_
+            else "",
+            sort=self.sort if self.sort in SORTS else "brand",
+            page=page,
+            page_size=size,
+        )
+
+
+def _last_dates(user: User, service_type: ServiceType | None = None) -> sa.Subquery:
+    """``piano_id, last``: date of each piano's last completed service (of a type)."""
+    query = select(Service.piano_id, sa.func.max(Service.service_date).label("last")).where(
+        Service.technician_id == user.id, Service.status == ServiceStatus.COMPLETED
+    )
+    if service_type is not None:
+        query = query.where(Service.service_type == service_type)
+    return query.group_by(Service.piano_id).subquery()
+
+
+def _order(sort: str, last_service: sa.Subquery) -> tuple:
+    return {
+        "brand": (Piano.brand, Piano.model, Piano.id),
+        "-brand": (Piano.brand.desc(), Piano.model.desc(), Piano.id.desc()),
+        "client": (Client.name, Piano.brand, Piano.id),
+        "last_service": (last_service.c.last, Piano.id),
+        "-last_service": (last_service.c.last.desc(), Piano.id.desc()),
+        "created": (Piano.created_at, Piano.id),
+        "-created": (Piano.created_at.desc(), Piano.id.desc()),
+    }[sort]
+
+
+def _list_pianos(session: Session, user: User, query: PianoQuery) -> dict[str, Any]:
+    if query.alert_level:
+        # The filter reads the alert rows: bring them up to date first.
+        from piano_emotion.domain import alerts
+
+        alerts.sync_alerts(session, user)
+    tunings = _last_dates(user, ServiceType.TUNING)
+    services = _last_dates(user)
+    filters = [Piano.technician_id == user.id]
+    if query.archived == "active":
+        filters.append(Piano.archived == sa.false())
+    elif query.archived == "archived":
+        filters.append(Piano.archived == sa.true())
+    if (condition := search_filter(Piano.search_text, query.search)) is not None:
+        filters.append(condition)
+    if query.category:
+        filters.append(Piano.category == PianoCategory(query.category))
+    if query.condition:
+        filters.append(Piano.condition == PianoCondition(query.condition))
+    if query.client_id is not None:
+        filters.append(Piano.client_id == query.client_id)
+    if query.alert_level:
+        alerted = select(MaintenanceAlert.piano_id).where(
+            MaintenanceAlert.technician_id == user.id,
+            MaintenanceAlert.level == AlertLevel(query.alert_level),
+            MaintenanceAlert.status.in_(OPEN_ALERT_STATUSES),
+        )
+        filters.append(Piano.id.in_(alerted))
+    total = session.exec(select(sa.func.count(Piano.id)).where(*filters)).one()
+    rows = session.exec(
+        select(Piano, Client.name, tunings.c.last, services.c.last)
+        .join(Client, Client.id == Piano.client_id)
+        .outerjoin(tunings, tunings.c.piano_id == Piano.id)
+        .outerjoin(services, services.c.piano_id == Piano.id)
+        .where(*filters)
+        .order_by(*_order(query.sort, services))
+        .offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)
+    ).all()
+    items = [
+        {
+            "id": piano.id,
+            "brand": piano.brand,
+            "model": piano.model,
+            "serial_number": piano.serial_number,
+            "year": piano.year,
+            "category": piano.category.value,
+            "piano_type": piano.piano_type.value if piano.piano_type else "",
+            "condition": piano.condition.value,
+            "client_id": piano.client_id,
+            "client_name": client_name,
+            "archived": piano.archived,
+            "service_interval_months": piano.service_interval_months,
+            "last_tuning_date": last_tuning,
+            "last_service_date": last_service,
+        }
+        for piano, client_name, last_tuning, last_service in rows
+    ]
+    return PageResult(items, int(total), query.page, query.page_size).as_dict()
+
+
+def list_pianos(session: Session, user: User, query: PianoQuery | None = None) -> dict[str, Any]:
+    """A page of pianos: ``{items, total, page, page_size, pages}``."""
+    query = (query or PianoQuery()).normalised()
+    depends_on = PIANO_READS + (("alerts",) if query.alert_level else ())
+    return cached_read(
+        user,
+        "pianos",
+        "list",
+        query.__dict__,
+        lambda: _list_pianos(session, user, query),
+        depends_on=depends_on,
+    )
+
+
+def _piano_counts(session: Session, user: User) -> dict[str, int]:
+    rows = session.exec(
+        select(Piano.archived, Piano.category, sa.func.count(Piano.id))
+        .where(Piano.technician_id == user.id)
+        .group_by(Piano.archived, Piano.category)
+    ).all()
+    counts = {"active": 0, "archived": 0, **{c.value: 0 for c in PianoCategory}}
+    for archived, category, n in rows:
+        counts["archived" if archived else "active"] += int(n)
+        if not archived:
+            counts[category.value] += int(n)
+    counts["all"] = counts["active"] + counts["archived"]
+    return counts
+
+
+def piano_counts(session: Session, user: User) -> dict[str, int]:
+    """``active``, ``archived``, ``all``, and active ones per category."""
+    return cached_read(
+        user,
+        "pianos",
+        "counts",
+        None,
+        lambda: _piano_counts(session, user),
+        depends_on=("pianos",),
+    )
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _piano_detail(session: Session, user: User, piano_id: int) -> dict[str, Any]:
+    piano = get_owned(session, Piano, piano_id, user)
+    owner = get_owned(session, Client, piano.client_id, user)
+    rows = session.exec(
+        select(Service, Client.name)
+        .join(Client, Client.id == Service.client_id)
+        .where(Service.technician_id == user.id, Service.piano_id == piano.id)
+        .order_by(Service.service_date.desc(), Service.id.desc())
+    ).all()
+    completed = [s for s, _ in rows if s.status == ServiceStatus.COMPLETED]
+    last_tuning = next(
+        (s.service_date for s in completed if s.service_type == ServiceType.TUNING), None
+    )
+    readings = [
+        {
+            "date": s.service_date,
+            "label": format_date(s.service_date),
+            "humidity": _number(s.humidity_pct),
+            "temperature": _number(s.temperature_c),
+        }
+        for s, _ in reversed(rows)
+        if s.status != ServiceStatus.CANCELLED
+        and (s.humidity_pct is not None or s.temperature_c is not None)
+    ]
+    return {
+        "id": piano.id,
+        "brand": piano.brand,
+        "model": piano.model,
+        "serial_number": piano.serial_number,
+        "year": piano.year,
+        "category": piano.category.value,
+        "piano_type": piano.piano_type.value if piano.piano_type else "",
+        "size_cm": piano.size_cm,
+        "condition": piano.condition.value,
+        "room": piano.room,
+        "floor": piano.floor,
+        "notes": piano.notes,
+        "service_interval_months": piano.service_interval_months,
+        "tuning_pending_days": piano.tuning_pending_days,
+        "tuning_urgent_days": piano.tuning_urgent_days,
+        "regulation_pending_days": piano.regulation_pending_days,
+        "regulation_urgent_days": piano.regulation_urgent_days,
+        "archived": piano.archived,
+        "created_at": piano.created_at,
+        "client_id": owner.id,
+        "owner": {"id": owner.id, "name": owner.name, "phone": owner.phone, "email": owner.email},
+        "last_tuning_date": last_tuning,
+        "last_service_date": completed[0].service_date if completed else None,
+        "services": [
+            {
+                "id": s.id,
+                "service_type": s.service_type.value,
+                "status": s.status.value,
+                "service_date": s.service_date,
+                "cost": s.cost,
+                "duration_minutes": s.duration_minutes,
+                "humidity_pct": s.humidity_pct,
+                "temperature_c": s.temperature_c,
+                "notes": s.notes,
+                "client_id": s.client_id,
+                "client_name": client_name,
+            }
+            for s, client_name in rows
+        ],
+        "readings": readings,
+    }
+
+
+def get_piano(session: Session, user: User, piano_id: int) -> dict[str, Any]:
+    """A piano with its owner, service-history timeline (newest first) and
+    humidity/temperature readings (oldest first, for the chart); ``NotFound``
+    if not theirs.
+
+    Tagged with the piano's record: piano writes, service writes on it and
+    changes to its owner (``refresh_piano_search_text``) invalidate it.
+    """
+    return cached_read(
+        user,
+        "pianos",
+        "detail",
+        {"id": piano_id},
+        lambda: _piano_detail(session, user, piano_id),
+        depends_on=(),
+        records=[("piano", piano_id)],
+    )

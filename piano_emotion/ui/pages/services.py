@@ -1,0 +1,531 @@
+"""Servicios: list with filters by type, status and dates; the editor with a
+piano picker; the detail with a checklist that is easy to tick on a phone."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from piano_emotion.models.enums import ServiceStatus, ServiceType
+from piano_emotion.ui import routes, styles
+from piano_emotion.ui.components.common import (
+    confirm_button,
+    empty_state,
+    enum_text,
+    labelled,
+    pagination,
+)
+from piano_emotion.ui.components.forms import field
+from piano_emotion.ui.components.layout import template
+from piano_emotion.ui.components.picker import picker
+from piano_emotion.ui.i18n import tr
+from piano_emotion.ui.pages.pianos import choice, enum_options
+from piano_emotion.ui.state.services import ServiceDetailState, ServicesState
+
+S = ServicesState
+
+
+def service_editor(state, on_submit) -> rx.Component:
+    errors = state.form_errors
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(state.editing_id, tr("services.edit"), tr("services.new"))),
+            rx.form(
+                rx.vstack(
+                    picker(
+                        label_key="pianos.piano",
+                        placeholder_key="picker.search_piano",
+                        query=state.piano_query,
+                        options=state.piano_options,
+                        picked_id=state.picked_piano_id,
+                        picked_name=state.picked_piano_name,
+                        on_search=state.search_pianos,
+                        on_pick=state.pick_piano,
+                        error=errors["piano_id"],
+                        name="piano_picked",
+                        test_id="piano-picker",
+                    ),
+                    rx.grid(
+                        choice(
+                            "service_type",
+                            "services.type",
+                            state,
+                            enum_options("ServiceType", ServiceType),
+                        ),
+                        choice(
+                            "status",
+                            "services.status",
+                            state,
+                            enum_options("ServiceStatus", ServiceStatus),
+                        ),
+                        field(
+                            "services.date",
+                            "service_date",
+                            errors,
+                            type_="date",
+                            required=True,
+                            default_value=state.form["service_date"].to(str),
+                        ),
+                        field(
+                            "services.cost",
+                            "cost",
+                            errors,
+                            default_value=state.form["cost"].to(str),
+                            placeholder_key="services.cost_hint",
+                        ),
+                        field(
+                            "services.duration",
+                            "duration_minutes",
+                            errors,
+                            type_="number",
+                            default_value=state.form["duration_minutes"].to(str),
+                        ),
+                        field(
+                            "services.humidity",
+                            "humidity_pct",
+                            errors,
+                            default_value=state.form["humidity_pct"].to(str),
+                        ),
+                        field(
+                            "services.temperature",
+                            "temperature_c",
+                            errors,
+                            default_value=state.form["temperature_c"].to(str),
+                        ),
+                        columns=rx.breakpoints(initial="1", sm="2"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.vstack(
+                        rx.text(tr("services.notes"), size="2", weight="medium"),
+                        rx.text_area(
+                            name="notes",
+                            default_value=state.form["notes"].to(str),
+                            width="100%",
+                            rows="2",
+                        ),
+                        rx.text(tr("services.technician_notes"), size="2", weight="medium"),
+                        rx.text_area(
+                            name="technician_notes",
+                            default_value=state.form["technician_notes"].to(str),
+                            width="100%",
+                            rows="2",
+                        ),
+                        width="100%",
+                        spacing="1",
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button(
+                                tr("common.cancel"),
+                                variant="soft",
+                                color_scheme="gray",
+                                type="button",
+                            )
+                        ),
+                        rx.button(tr("common.save"), type="submit", data_testid="service-save"),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                on_submit=on_submit,
+                key=state.form_version.to_string(),
+                width="100%",
+            ),
+            max_width="40rem",
+            data_testid="service-editor",
+        ),
+        open=state.editor_open,
+        on_open_change=state.set_editor_open,
+    )
+
+
+def filter_select(name: str, all_key: str, options) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(data_testid=f"filter-{name}"),
+        rx.select.content(
+            rx.select.item(tr(all_key), value="__all__"),
+            *[rx.select.item(label, value=value) for value, label in options],
+        ),
+        value=rx.cond(getattr(S, name), getattr(S, name), "__all__"),
+        on_change=lambda v: S.set_filter(name, v),
+    )
+
+
+def toolbar() -> rx.Component:
+    return rx.flex(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            placeholder=tr("services.search_placeholder"),
+            value=S.search,
+            on_change=S.set_search,
+            debounce_timeout=300,
+            width=["100%", "100%", "16rem"],
+            data_testid="services-search",
+        ),
+        filter_select(
+            "service_type", "services.all_types", enum_options("ServiceType", ServiceType)
+        ),
+        filter_select(
+            "status", "services.all_statuses", enum_options("ServiceStatus", ServiceStatus)
+        ),
+        rx.flex(
+            rx.text(tr("services.from"), size="2"),
+            rx.input(
+                type="date",
+                value=S.date_from,
+                on_change=lambda v: S.set_filter("date_from", v),
+                data_testid="filter-date-from",
+            ),
+            rx.text(tr("services.to"), size="2"),
+            rx.input(
+                type="date",
+                value=S.date_to,
+                on_change=lambda v: S.set_filter("date_to", v),
+                data_testid="filter-date-to",
+            ),
+            align="center",
+            gap="2",
+            wrap="wrap",
+        ),
+        rx.spacer(),
+        rx.button(
+            rx.icon("plus"), tr("services.new"), on_click=S.open_new, data_testid="service-new"
+        ),
+        wrap="wrap",
+        gap="2",
+        align="center",
+        width="100%",
+    )
+
+
+def service_link(item) -> rx.Component:
+    return rx.link(
+        enum_text("ServiceType", item["service_type"]),
+        weight="medium",
+        href=f"{routes.SERVICES}/" + item["id"].to(str),
+        data_testid="service-link",
+    )
+
+
+def table_view() -> rx.Component:
+    return rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                *[
+                    rx.table.column_header_cell(tr(k))
+                    for k in (
+                        "services.date",
+                        "services.type",
+                        "pianos.piano",
+                        "pianos.owner",
+                        "services.status",
+                        "services.cost",
+                    )
+                ]
+            )
+        ),
+        rx.table.body(
+            rx.foreach(
+                S.items,
+                lambda i: rx.table.row(
+                    rx.table.cell(i["date"]),
+                    rx.table.cell(service_link(i)),
+                    rx.table.cell(
+                        rx.link(i["piano"], href=f"{routes.PIANOS}/" + i["piano_id"].to(str))
+                    ),
+                    rx.table.cell(
+                        rx.link(
+                            i["client_name"], href=f"{routes.CLIENTS}/" + i["client_id"].to(str)
+                        )
+                    ),
+                    rx.table.cell(rx.badge(enum_text("ServiceStatus", i["status"]))),
+                    rx.table.cell(i["cost"]),
+                ),
+            )
+        ),
+        width="100%",
+        variant="surface",
+        data_testid="services-table",
+    )
+
+
+def cards_view() -> rx.Component:
+    return rx.vstack(
+        rx.foreach(
+            S.items,
+            lambda i: rx.card(
+                rx.vstack(
+                    rx.hstack(service_link(i), rx.spacer(), rx.text(i["date"], size="2")),
+                    rx.text(i["piano"], " · ", i["client_name"], size="2", color=styles.MUTED_TEXT),
+                    rx.hstack(
+                        rx.badge(enum_text("ServiceStatus", i["status"])),
+                        rx.spacer(),
+                        rx.text(i["cost"]),
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                width="100%",
+                data_testid="service-card",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+@template(route=routes.SERVICES, title_key="nav.services", on_load=ServicesState.load)
+def services_page() -> rx.Component:
+    return rx.vstack(
+        toolbar(),
+        rx.cond(
+            S.loaded,
+            rx.cond(
+                S.total > 0,
+                rx.vstack(
+                    rx.box(table_view(), display=["none", "none", "block"], width="100%"),
+                    rx.box(cards_view(), display=["block", "block", "none"], width="100%"),
+                    pagination(S.page, S.pages, S.total, S.prev_page, S.next_page),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.cond(
+                    (S.search != "")
+                    | (S.service_type != "")
+                    | (S.status != "")
+                    | (S.date_from != "")
+                    | (S.date_to != ""),
+                    empty_state(
+                        "search-x",
+                        "services.none_found",
+                        "clients.none_found_hint",
+                        rx.button(
+                            tr("list.clear_filters"), on_click=S.clear_filters, variant="soft"
+                        ),
+                    ),
+                    empty_state(
+                        "wrench",
+                        "services.empty",
+                        "services.empty_hint",
+                        rx.button(rx.icon("plus"), tr("services.new"), on_click=S.open_new),
+                    ),
+                ),
+            ),
+            rx.vstack(
+                *[rx.skeleton(rx.box(height="2.5rem", width="100%")) for _ in range(6)],
+                width="100%",
+            ),
+        ),
+        service_editor(S, S.save),
+        spacing="4",
+        width="100%",
+    )
+
+
+# -- detail ----------------------------------------------------------------------
+D = ServiceDetailState
+
+
+def checklist() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(tr("services.checklist"), weight="bold"),
+                rx.spacer(),
+                rx.text(
+                    D.tasks_done.to_string(),
+                    " / ",
+                    D.tasks.length().to_string(),
+                    size="2",
+                    data_testid="tasks-progress",
+                ),
+                width="100%",
+            ),
+            rx.foreach(
+                D.tasks,
+                lambda t: rx.hstack(
+                    rx.checkbox(
+                        checked=t["done"].to(bool),
+                        on_change=lambda checked: D.toggle_task(t["id"], checked),
+                        size="3",
+                        data_testid="task-checkbox",
+                    ),
+                    rx.text(
+                        t["label"],
+                        size="3",
+                        text_decoration=rx.cond(t["done"], "line-through", "none"),
+                        color=rx.cond(t["done"], styles.MUTED_TEXT, rx.color("gray", 12)),
+                    ),
+                    rx.spacer(),
+                    rx.icon_button(
+                        rx.icon("x", size=14),
+                        variant="ghost",
+                        size="1",
+                        on_click=D.remove_task(t["id"]),
+                        aria_label=tr("common.delete"),
+                    ),
+                    width="100%",
+                    align="center",
+                    padding_y="0.45rem",
+                    border_bottom=styles.BORDER,
+                ),
+            ),
+            rx.hstack(
+                rx.input(
+                    placeholder=tr("services.add_task"),
+                    value=D.new_task,
+                    on_change=D.set_new_task,
+                    width="100%",
+                    data_testid="new-task",
+                ),
+                rx.button(
+                    rx.icon("plus"),
+                    on_click=D.add_task,
+                    variant="soft",
+                    aria_label=tr("services.add_task"),
+                    data_testid="add-task",
+                ),
+                width="100%",
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="checklist",
+    )
+
+
+def detail_body() -> rx.Component:
+    s = D.service
+    return rx.vstack(
+        rx.link(
+            rx.hstack(
+                rx.icon("arrow-left", size=16),
+                rx.text(tr("nav.services")),
+                spacing="1",
+                align="center",
+            ),
+            href=routes.SERVICES,
+            size="2",
+        ),
+        rx.flex(
+            rx.vstack(
+                rx.heading(
+                    enum_text("ServiceType", s["service_type"]),
+                    size="7",
+                    data_testid="service-title",
+                ),
+                rx.hstack(
+                    rx.badge(enum_text("ServiceStatus", s["status"]), data_testid="service-status"),
+                    rx.text(s["date"], color=styles.MUTED_TEXT),
+                    spacing="2",
+                    align="center",
+                ),
+                spacing="2",
+            ),
+            rx.spacer(),
+            rx.flex(
+                rx.cond(
+                    s["status"] != "completed",
+                    rx.button(
+                        rx.icon("check"),
+                        tr("services.mark_completed"),
+                        color_scheme="green",
+                        on_click=D.set_status("completed"),
+                        data_testid="service-complete",
+                    ),
+                ),
+                rx.button(
+                    rx.icon("pencil"),
+                    tr("common.edit"),
+                    variant="soft",
+                    on_click=D.open_edit(s["id"].to(int)),
+                    data_testid="service-edit",
+                ),
+                confirm_button(
+                    rx.button(
+                        rx.icon("trash-2"),
+                        tr("common.delete"),
+                        variant="soft",
+                        color_scheme="red",
+                        data_testid="service-delete",
+                    ),
+                    title_key="services.delete_title",
+                    body_key="services.delete_body",
+                    confirm_key="common.delete",
+                    on_confirm=D.remove,
+                    test_id="service-delete",
+                ),
+                gap="2",
+                wrap="wrap",
+            ),
+            width="100%",
+            gap="3",
+            wrap="wrap",
+        ),
+        rx.card(
+            rx.grid(
+                rx.vstack(
+                    rx.text(tr("pianos.piano"), size="1", color=styles.MUTED_TEXT),
+                    rx.link(s["piano"], href=f"{routes.PIANOS}/" + s["piano_id"]),
+                    spacing="0",
+                ),
+                rx.vstack(
+                    rx.text(tr("pianos.owner"), size="1", color=styles.MUTED_TEXT),
+                    rx.link(s["client_name"], href=f"{routes.CLIENTS}/" + s["client_id"]),
+                    spacing="0",
+                ),
+                labelled("services.cost", s["cost"]),
+                labelled("services.duration", s["duration"]),
+                labelled("services.humidity", s["humidity"]),
+                labelled("services.temperature", s["temperature"]),
+                columns=rx.breakpoints(initial="2", lg="3"),
+                spacing="4",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        checklist(),
+        rx.cond(
+            s["notes"] != "",
+            rx.card(
+                rx.text(tr("services.notes"), weight="bold"),
+                rx.text(s["notes"], white_space="pre-wrap"),
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            s["technician_notes"] != "",
+            rx.card(
+                rx.text(tr("services.technician_notes"), weight="bold"),
+                rx.text(s["technician_notes"], white_space="pre-wrap"),
+                width="100%",
+            ),
+        ),
+        service_editor(D, D.save_detail),
+        spacing="4",
+        width="100%",
+    )
+
+
+@template(
+    route=routes.SERVICE_DETAIL, title_key="nav.services", on_load=ServiceDetailState.load_detail
+)
+def service_detail_page() -> rx.Component:
+    return rx.cond(
+        D.not_found,
+        empty_state(
+            "circle-x",
+            "services.not_found",
+            "services.not_found_hint",
+            rx.link(tr("nav.services"), href=routes.SERVICES),
+        ),
+        rx.cond(
+            D.service.contains("id"),
+            detail_body(),
+            rx.skeleton(rx.box(height="12rem", width="100%")),
+        ),
+    )

@@ -1,0 +1,344 @@
+"""Pianos: the list, the editor (with a client picker), the detail with its
+timeline, alerts and readings chart, and moving a piano to another client."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from piano_emotion.db import session_scope
+from piano_emotion.domain import alerts, pianos
+from piano_emotion.domain.errors import NotFound, ValidationFailed
+from piano_emotion.domain.pianos import PianoInput, PianoQuery
+from piano_emotion.formatting import format_date, format_money, format_number
+from piano_emotion.ui import routes
+from piano_emotion.ui.i18n import translate
+from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.pickers import ClientPickerMixin
+
+EDITABLE_FIELDS = tuple(PianoInput.__dataclass_fields__)
+NEW_PIANO_FORM = {
+    "category": "vertical",
+    "piano_type": "auto",
+    "condition": "good",
+    "interval": "default",
+}
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+class PianosState(ClientPickerMixin, AuthState):
+    items: list[dict] = []
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    search: str = ""
+    category: str = ""
+    condition: str = ""
+    alert_level: str = ""
+    archived: str = "active"
+    sort: str = "brand"
+    loaded: bool = False
+    editor_open: bool = False
+    editing_id: int = 0
+    form: dict[str, str] = {}
+    form_errors: dict[str, str] = {}
+    form_version: int = 0
+
+    def _refresh(self) -> None:
+        user = self.require_user()
+        query = PianoQuery(
+            search=self.search,
+            category=self.category,
+            condition=self.condition,
+            alert_level=self.alert_level,
+            archived=self.archived,
+            sort=self.sort,
+            page=self.page,
+        )
+        with session_scope() as session:
+            result = pianos.list_pianos(session, user, query)
+        self.items = [
+            {
+                "id": p["id"],
+                "name": f"{p['brand']} {p['model']}".strip(),
+                "serial_number": p["serial_number"],
+                "category": p["category"],
+                "condition": p["condition"],
+                "client_id": p["client_id"],
+                "client_name": p["client_name"],
+                "archived": p["archived"],
+                "last_tuning": format_date(p["last_tuning_date"]),
+                "last_service": format_date(p["last_service_date"]),
+            }
+            for p in result["items"]
+        ]
+        self.total, self.page, self.pages = result["total"], result["page"], result["pages"]
+        self.loaded = True
+
+    @rx.event
+    def load(self):
+        if self.current_user() is None:
+            return
+        self.editor_open = False
+        params = self.router.url.query_parameters
+        self.alert_level = params.get("alerta", self.alert_level)
+        self._refresh()
+        client = params.get("cliente")
+        if client and client.isdigit():
+            return PianosState.open_new_for_client(int(client))
+        return None
+
+    @rx.event
+    def set_search(self, value: str):
+        self.search, self.page = value[:100], 1
+        self._refresh()
+
+    @rx.event
+    def set_filter(self, name: str, value: str):
+        if name not in ("category", "condition", "alert_level", "archived", "sort"):
+            return
+        setattr(self, name, "" if value == "__all__" else value)
+        self.page = 1
+        self._refresh()
+
+    @rx.event
+    def clear_filters(self):
+        self.search = self.category = self.condition = self.alert_level = ""
+        self.archived, self.sort, self.page = "active", "brand", 1
+        self._refresh()
+
+    @rx.event
+    def next_page(self):
+        if self.page < self.pages:
+            self.page += 1
+            self._refresh()
+
+    @rx.event
+    def prev_page(self):
+        if self.page > 1:
+            self.page -= 1
+            self._refresh()
+
+    # -- editor -----------------------------------------------------------
+    def _open_editor(self, form: dict[str, str], editing_id: int = 0) -> None:
+        self.form, self.form_errors, self.editing_id = form, {}, editing_id
+        self.form_version += 1
+        self.editor_open = True
+
+    @rx.event
+    def open_new(self):
+        self.require_user()
+        self._reset_picker()
+        self._open_editor(NEW_PIANO_FORM.copy())
+
+    @rx.event
+    def open_new_for_client(self, client_id: int):
+        from piano_emotion.domain import clients
+
+        user = self.require_user()
+        try:
+            with session_scope() as session:
+                client = clients.get_client(session, user, int(client_id))
+        except NotFound:
+            return PianosState.open_new
+        self._reset_picker(client["id"], client["name"])
+        self._open_editor(NEW_PIANO_FORM.copy())
+        return None
+
+    @rx.event
+    def open_edit(self, piano_id: int):
+        user = self.require_user()
+        with session_scope() as session:
+            detail = pianos.get_piano(session, user, int(piano_id))
+        self._reset_picker(detail["owner"]["id"], detail["owner"]["name"])
+        form = {name: _text(detail.get(name)) for name in EDITABLE_FIELDS}
+        interval = detail.get("service_interval_months")
+        form["interval"] = "default" if interval is None else str(interval)
+        form["piano_type"] = form["piano_type"] or "auto"
+        self._open_editor(form, detail["id"])
+
+    @rx.event
+    def set_editor_open(self, value: bool):
+        self.editor_open = value
+
+    def _input(self, form: dict) -> PianoInput:
+        form = dict(form)
+        interval = form.pop("interval", "default")
+        form["service_interval_months"] = "" if interval == "default" else interval
+        if form.get("piano_type") == "auto":
+            form["piano_type"] = ""  # derived from the size
+        form["client_id"] = str(self.picked_client_id or "")
+        return PianoInput.from_form(form)
+
+    @rx.event
+    def save(self, form: dict):
+        user = self.require_user()
+        try:
+            with session_scope() as session:
+                if self.editing_id:
+                    piano = pianos.update_piano(session, user, self.editing_id, self._input(form))
+                else:
+                    piano = pianos.create_piano(session, user, self._input(form))
+                saved_id = piano.id
+        except ValidationFailed as error:
+            self.form = {k: str(v) for k, v in form.items()}
+            self.form_errors = {f: translate(k, self.lang) for f, k in error.fields.items()}
+            return None
+        except NotFound:
+            self.form_errors = {"client_id": translate("error.client_required", self.lang)}
+            return None
+        created = not self.editing_id
+        self.editor_open = False
+        if self.loaded:
+            self._refresh()
+        events = [rx.toast.success(translate("pianos.saved", self.lang))]
+        if created:
+            events.append(rx.redirect(routes.piano_detail(saved_id)))
+        return events
+
+
+class PianoDetailState(PianosState):
+    piano: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    services: list[dict] = []
+    readings: list[dict] = []
+    piano_alerts: list[dict] = []
+    not_found: bool = False
+    move_open: bool = False
+
+    @rx.var
+    def piano_id_param(self) -> str:
+        return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+
+    def _load_detail(self) -> None:
+        user = self.require_user()
+        piano_id = int(self.piano_id_param) if self.piano_id_param.isdigit() else 0
+        try:
+            with session_scope() as session:
+                detail = pianos.get_piano(session, user, piano_id)
+                active = alerts.list_alerts(session, user, status="active", piano_id=piano_id)
+        except NotFound:
+            self.not_found, self.piano = True, {}
+            return
+        self.not_found = False
+        self.piano = {
+            k: _text(v)
+            for k, v in detail.items()
+            if k not in ("owner", "services", "readings", "created_at")
+        }
+        self.piano["name"] = f"{detail['brand']} {detail['model']}".strip()
+        self.piano["last_tuning"] = format_date(detail["last_tuning_date"])
+        self.piano["last_service"] = format_date(detail["last_service_date"])
+        self.piano["added"] = format_date(detail["created_at"])
+        self.owner = {k: _text(v) for k, v in detail["owner"].items()}
+        self.services = [
+            {
+                "id": s["id"],
+                "service_type": s["service_type"],
+                "status": s["status"],
+                "date": format_date(s["service_date"]),
+                "cost": format_money(s["cost"], self.lang),
+                "humidity": ""
+                if s["humidity_pct"] is None
+                else format_number(s["humidity_pct"], 0, self.lang) + " %",
+                "temperature": ""
+                if s["temperature_c"] is None
+                else format_number(s["temperature_c"], 1, self.lang) + " °C",
+                "notes": s["notes"],
+                "client_name": s["client_name"],
+            }
+            for s in detail["services"]
+        ]
+        self.readings = [
+            {"label": r["label"], "humidity": r["humidity"], "temperature": r["temperature"]}
+            for r in detail["readings"]
+        ]
+        self.piano_alerts = [
+            {
+                "id": a["id"],
+                "kind": a["kind"],
+                "level": a["level"],
+                "status": a["status"],
+                "days": a["days_since"],
+            }
+            for a in active
+        ]
+
+    @rx.event
+    def load_detail(self):
+        if self.current_user() is None:
+            return
+        self.editor_open = self.move_open = False
+        self._load_detail()
+
+    @rx.event
+    def save_detail(self, form: dict):
+        outcome = PianosState.save.fn(self, form)
+        if not self.editor_open:
+            self._load_detail()
+        return outcome
+
+    @rx.event
+    def set_archived(self, archived: bool):
+        user = self.require_user()
+        with session_scope() as session:
+            pianos.set_piano_archived(session, user, int(self.piano["id"]), bool(archived))
+        self._load_detail()
+        key = "pianos.archived" if archived else "pianos.restored"
+        return rx.toast.success(translate(key, self.lang))
+
+    @rx.event
+    def remove(self):
+        user = self.require_user()
+        with session_scope() as session:
+            result = pianos.remove_piano(session, user, int(self.piano["id"]))
+        if result == "deleted":
+            return [
+                rx.toast.success(translate("pianos.deleted", self.lang)),
+                rx.redirect(routes.PIANOS),
+            ]
+        self._load_detail()
+        return rx.toast.info(translate("pianos.archived_instead", self.lang))
+
+    @rx.event
+    def open_move(self):
+        self._reset_picker()
+        self.form_errors = {}
+        self.move_open = True
+
+    @rx.event
+    def set_move_open(self, value: bool):
+        self.move_open = value
+
+    @rx.event
+    def confirm_move(self):
+        user = self.require_user()
+        if not self.picked_client_id:
+            self.form_errors = {"client_id": translate("error.client_required", self.lang)}
+            return None
+        try:
+            with session_scope() as session:
+                pianos.move_piano(session, user, int(self.piano["id"]), self.picked_client_id)
+        except (NotFound, ValidationFailed):
+            self.form_errors = {"client_id": translate("error.client_required", self.lang)}
+            return None
+        self.move_open = False
+        self._load_detail()
+        return rx.toast.success(translate("pianos.moved", self.lang))
+
+    @rx.event
+    def alert_action(self, alert_id: int, action: str):
+        user = self.require_user()
+        handlers = {
+            "acknowledge": alerts.acknowledge_alert,
+            "dismiss": alerts.dismiss_alert,
+            "reopen": alerts.reopen_alert,
+        }
+        if action not in handlers:
+            return None
+        with session_scope() as session:
+            handlers[action](session, user, int(alert_id))
+        self._load_detail()
+        return None

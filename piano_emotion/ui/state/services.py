@@ -1,0 +1,324 @@
+"""Servicios: the list with filters, the editor (with a piano picker) and the
+detail with its tickable checklist."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import reflex as rx
+
+from piano_emotion.db import session_scope
+from piano_emotion.domain import pianos, services
+from piano_emotion.domain.errors import NotFound, ValidationFailed
+from piano_emotion.domain.services import ServiceInput, ServiceQuery
+from piano_emotion.formatting import format_date, format_money, format_number
+from piano_emotion.ui import routes
+from piano_emotion.ui.i18n import CATALOGUE, translate
+from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.pickers import PianoPickerMixin
+
+EDITABLE_FIELDS = (
+    "service_type",
+    "status",
+    "service_date",
+    "cost",
+    "duration_minutes",
+    "humidity_pct",
+    "temperature_c",
+    "notes",
+    "technician_notes",
+)
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def task_label(label: str, lang: str) -> str:
+    """Default checklist items are stored as translation keys."""
+    return translate(label, lang) if label in CATALOGUE else label
+
+
+class ServicesState(PianoPickerMixin, AuthState):
+    items: list[dict] = []
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    search: str = ""
+    service_type: str = ""
+    status: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    sort: str = "-date"
+    loaded: bool = False
+    editor_open: bool = False
+    editing_id: int = 0
+    form: dict[str, str] = {}
+    form_errors: dict[str, str] = {}
+    form_version: int = 0
+
+    def _refresh(self) -> None:
+        user = self.require_user()
+        query = ServiceQuery(
+            service_type=self.service_type,
+            status=self.status,
+            date_from=self.date_from or None,
+            date_to=self.date_to or None,
+            search=self.search,
+            sort=self.sort,
+            page=self.page,
+        )
+        with session_scope() as session:
+            result = services.list_services(session, user, query)
+        self.items = [
+            {
+                "id": s["id"],
+                "date": format_date(s["service_date"]),
+                "service_type": s["service_type"],
+                "status": s["status"],
+                "cost": format_money(s["cost"], self.lang),
+                "piano_id": s["piano_id"],
+                "piano": s["piano"],
+                "client_id": s["client_id"],
+                "client_name": s["client_name"],
+            }
+            for s in result["items"]
+        ]
+        self.total, self.page, self.pages = result["total"], result["page"], result["pages"]
+        self.loaded = True
+
+    @rx.event
+    def load(self):
+        if self.current_user() is None:
+            return None
+        self.editor_open = False
+        self._refresh()
+        piano = self.router.url.query_parameters.get("piano")
+        if piano and piano.isdigit():
+            return ServicesState.open_new_for_piano(int(piano))
+        return None
+
+    @rx.event
+    def set_search(self, value: str):
+        self.search, self.page = value[:100], 1
+        self._refresh()
+
+    @rx.event
+    def set_filter(self, name: str, value: str):
+        if name not in ("service_type", "status", "date_from", "date_to", "sort"):
+            return
+        setattr(self, name, "" if value == "__all__" else value)
+        self.page = 1
+        self._refresh()
+
+    @rx.event
+    def clear_filters(self):
+        self.search = self.service_type = self.status = self.date_from = self.date_to = ""
+        self.sort, self.page = "-date", 1
+        self._refresh()
+
+    @rx.event
+    def next_page(self):
+        if self.page < self.pages:
+            self.page += 1
+            self._refresh()
+
+    @rx.event
+    def prev_page(self):
+        if self.page > 1:
+            self.page -= 1
+            self._refresh()
+
+    # -- editor -----------------------------------------------------------
+    def _open_editor(self, form: dict[str, str], editing_id: int = 0) -> None:
+        self.form, self.form_errors, self.editing_id = form, {}, editing_id
+        self.form_version += 1
+        self.editor_open = True
+
+    def _new_form(self) -> dict[str, str]:
+        return {
+            "service_type": "tuning",
+            "status": "completed",
+            "service_date": date.today().isoformat(),
+            "duration_minutes": "60",
+        }
+
+    @rx.event
+    def open_new(self):
+        self.require_user()
+        self._reset_piano_picker()
+        self._open_editor(self._new_form())
+
+    @rx.event
+    def open_new_for_piano(self, piano_id: int):
+        user = self.require_user()
+        try:
+            with session_scope() as session:
+                piano = pianos.get_piano(session, user, int(piano_id))
+        except NotFound:
+            return ServicesState.open_new
+        name = f"{piano['brand']} {piano['model']}".strip()
+        self._reset_piano_picker(piano["id"], f"{name} · {piano['owner']['name']}")
+        self._open_editor(self._new_form())
+        return None
+
+    @rx.event
+    def open_edit(self, service_id: int):
+        user = self.require_user()
+        with session_scope() as session:
+            detail = services.get_service(session, user, int(service_id))
+        piano = detail["piano"]
+        self._reset_piano_picker(piano["id"], f"{piano['brand']} {piano['model']}".strip())
+        form = {name: _text(detail.get(name)) for name in EDITABLE_FIELDS}
+        self._open_editor(form, detail["id"])
+
+    @rx.event
+    def set_editor_open(self, value: bool):
+        self.editor_open = value
+
+    @rx.event
+    def save(self, form: dict):
+        user = self.require_user()
+        values = {k: v for k, v in form.items() if k in EDITABLE_FIELDS}
+        values["piano_id"] = str(self.picked_piano_id or "")
+        data = ServiceInput.from_form(values)
+        try:
+            with session_scope() as session:
+                if self.editing_id:
+                    service = services.update_service(session, user, self.editing_id, data)
+                else:
+                    service = services.create_service(session, user, data)
+                saved_id = service.id
+        except ValidationFailed as error:
+            self.form = {k: str(v) for k, v in form.items()}
+            self.form_errors = {f: translate(k, self.lang) for f, k in error.fields.items()}
+            return None
+        except NotFound:
+            self.form_errors = {"piano_id": translate("error.piano_required", self.lang)}
+            return None
+        created = not self.editing_id
+        self.editor_open = False
+        if self.loaded:
+            self._refresh()
+        events = [rx.toast.success(translate("services.saved", self.lang))]
+        if created:
+            events.append(rx.redirect(routes.service_detail(saved_id)))
+        return events
+
+
+class ServiceDetailState(ServicesState):
+    service: dict[str, str] = {}
+    tasks: list[dict] = []
+    tasks_done: int = 0
+    not_found: bool = False
+    new_task: str = ""
+
+    @rx.var
+    def service_id_param(self) -> str:
+        return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+
+    def _service_id(self) -> int:
+        return int(self.service_id_param) if self.service_id_param.isdigit() else 0
+
+    def _load_detail(self) -> None:
+        user = self.require_user()
+        try:
+            with session_scope() as session:
+                detail = services.get_service(session, user, self._service_id())
+        except NotFound:
+            self.not_found, self.service = True, {}
+            return
+        self.not_found = False
+        self.service = {
+            "id": str(detail["id"]),
+            "service_type": detail["service_type"],
+            "status": detail["status"],
+            "date": format_date(detail["service_date"]),
+            "cost": format_money(detail["cost"], self.lang),
+            "duration": f"{detail['duration_minutes']} min",
+            "humidity": ""
+            if detail["humidity_pct"] is None
+            else format_number(detail["humidity_pct"], 0, self.lang) + " %",
+            "temperature": ""
+            if detail["temperature_c"] is None
+            else format_number(detail["temperature_c"], 1, self.lang) + " °C",
+            "notes": detail["notes"],
+            "technician_notes": detail["technician_notes"],
+            "piano_id": str(detail["piano"]["id"]),
+            "piano": f"{detail['piano']['brand']} {detail['piano']['model']}".strip(),
+            "client_id": str(detail["client"]["id"]),
+            "client_name": detail["client"]["name"],
+        }
+        self.tasks = [
+            {"id": t["id"], "label": task_label(t["label"], self.lang), "done": t["done"]}
+            for t in detail["tasks"]
+        ]
+        self.tasks_done = detail["tasks_done"]
+
+    @rx.event
+    def load_detail(self):
+        if self.current_user() is None:
+            return
+        self.editor_open = False
+        self._load_detail()
+
+    @rx.event
+    def save_detail(self, form: dict):
+        outcome = ServicesState.save.fn(self, form)
+        if not self.editor_open:
+            self._load_detail()
+        return outcome
+
+    @rx.event
+    def toggle_task(self, task_id: int, done: bool):
+        user = self.require_user()
+        with session_scope() as session:
+            services.set_task_done(session, user, int(task_id), bool(done))
+        self._load_detail()
+
+    @rx.event
+    def set_new_task(self, value: str):
+        self.new_task = value[:200]
+
+    @rx.event
+    def add_task(self):
+        user = self.require_user()
+        label = self.new_task.strip()
+        if not label:
+            return None
+        try:
+            with session_scope() as session:
+                services.add_task(session, user, self._service_id(), label)
+        except ValidationFailed as error:
+            return rx.toast.error(translate(next(iter(error.fields.values())), self.lang))
+        self.new_task = ""
+        self._load_detail()
+        return None
+
+    @rx.event
+    def remove_task(self, task_id: int):
+        user = self.require_user()
+        with session_scope() as session:
+            services.remove_task(session, user, int(task_id))
+        self._load_detail()
+
+    @rx.event
+    def set_status(self, status: str):
+        user = self.require_user()
+        try:
+            with session_scope() as session:
+                services.set_service_status(session, user, self._service_id(), status)
+        except ValidationFailed as error:
+            return rx.toast.error(translate(next(iter(error.fields.values())), self.lang))
+        self._load_detail()
+        return rx.toast.success(translate("services.saved", self.lang))
+
+    @rx.event
+    def remove(self):
+        user = self.require_user()
+        with session_scope() as session:
+            services.remove_service(session, user, self._service_id())
+        return [
+            rx.toast.success(translate("services.deleted", self.lang)),
+            rx.redirect(routes.SERVICES),
+        ]

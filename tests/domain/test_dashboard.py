@@ -1,0 +1,552 @@
+"""The dashboard, the alert feed and the prefetch (SQLite and MariaDB).
+
+The month under test is March 2024, seen on 20 March 2024: Spain changes to
+summer time on 31 March 2024, so 22:30 UTC that day is already 1 April in
+Madrid, and 23:30 UTC on 29 February is already 1 March.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlmodel import Session
+
+from piano_emotion.cache import build_cache, use_cache
+from piano_emotion.db import session_scope
+from piano_emotion.domain import alerts, clients, dashboard
+from piano_emotion.domain.cached import invalidate_on_commit
+from piano_emotion.domain.clients import ClientInput
+from piano_emotion.domain.errors import ValidationFailed
+from piano_emotion.models import (
+    Appointment,
+    Client,
+    InventoryItem,
+    Invoice,
+    Piano,
+    Service,
+)
+from piano_emotion.models.enums import (
+    AppointmentStatus,
+    InvoiceStatus,
+    ServiceStatus,
+    ServiceType,
+)
+from piano_emotion.models.types import utcnow
+from tests.conftest import REDIS_TEST_URL, redis_available, require_service
+
+TODAY = date(2024, 3, 20)
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+class Builder:
+    """Adds rows for one technician, by hand, the way the domain would."""
+
+    def __init__(self, session: Session, user) -> None:
+        self.session = session
+        self.user = user
+        self.invoice_no = 0
+
+    def add(self, row, *collections: str):
+        self.session.add(row)
+        self.session.flush()
+        if collections:
+            invalidate_on_commit(self.session, self.user, *collections)
+        return row
+
+    def client(self, name: str, created: datetime) -> Client:
+        return self.add(
+            Client(technician_id=self.user.id, name=name, created_at=created, updated_at=created),
+            "clients",
+        )
+
+    def piano(self, client: Client, created: datetime, **kw) -> Piano:
+        kw.setdefault("brand", "Yamaha")
+        return self.add(
+            Piano(
+                technician_id=self.user.id,
+                client_id=client.id,
+                created_at=created,
+                updated_at=created,
+                **kw,
+            ),
+            "pianos",
+        )
+
+    def service(self, piano: Piano, on: date, status=ServiceStatus.COMPLETED, kind=None):
+        return self.add(
+            Service(
+                technician_id=self.user.id,
+                piano_id=piano.id,
+                client_id=piano.client_id,
+                service_type=kind or ServiceType.INSPECTION,
+                status=status,
+                service_date=on,
+                cost=Decimal("50.00"),
+            ),
+            "services",
+        )
+
+    def invoice(self, client: Client, status, total: str, paid=None, due=None) -> Invoice:
+        self.invoice_no += 1
+        return self.add(
+            Invoice(
+                technician_id=self.user.id,
+                client_id=client.id,
+                number=f"F-2024-{self.invoice_no:04d}",
+                issue_date=date(2024, 2, 1),
+                due_date=due,
+                status=status,
+                paid_date=paid,
+                total=Decimal(total),
+                client_name=client.name,
+            ),
+            "invoices",
+        )
+
+    def appointment(
+        self,
+        client: Client,
+        starts: datetime,
+        status=AppointmentStatus.SCHEDULED,
+        piano=None,
+        title="Afinación",
+    ) -> Appointment:
+        return self.add(
+            Appointment(
+                technician_id=self.user.id,
+                client_id=client.id,
+                piano_id=piano.id if piano else None,
+                title=title,
+                starts_at=starts,
+                status=status,
+            ),
+            "appointments",
+        )
+
+    def item(self, name: str, quantity: str, minimum: str, archived=False) -> InventoryItem:
+        return self.add(
+            InventoryItem(
+                technician_id=self.user.id,
+                name=name,
+                quantity=Decimal(quantity),
+                min_stock=Decimal(minimum),
+                archived=archived,
+            ),
+            "inventory",
+        )
+
+
+@pytest.fixture
+def march(session, technician):
+    """The hand-built data set of March 2024 (expected figures in the tests)."""
+    b = Builder(session, technician)
+    ana = b.client("Ana Pérez", utc(2023, 1, 10, 12))
+    ids = {"ana": ana.id}
+    # Clients: three of March in Madrid time.
+    b.client("Primero de marzo", utc(2024, 2, 29, 23, 30))  # 00:30 on 1 March in Madrid
+    b.client("Mitad de marzo", utc(2024, 3, 15, 10))
+    b.client("Último de marzo", utc(2024, 3, 31, 21, 30))  # 23:30 CEST
+    b.client("Aún febrero", utc(2024, 2, 29, 22, 30))  # 23:30 CET on 29 February
+    b.client("Ya abril", utc(2024, 3, 31, 22, 30))  # 00:30 CEST on 1 April
+    # Pianos: two of March.
+    b.piano(ana, utc(2024, 2, 29, 23, 30), model="marzo-1")
+    b.piano(ana, utc(2024, 3, 10, 9), model="marzo-2")
+    b.piano(ana, utc(2024, 2, 10, 9), model="febrero")
+    # Maintenance: never tuned since 1 June 2023 (293 days: urgent), and tuned
+    # on 1 September 2023 (201 days: pending).
+    urgent = b.piano(ana, utc(2023, 6, 1, 10), brand="Steinway", model="K-132")
+    pending = b.piano(ana, utc(2023, 1, 10, 10), brand="Kawai", model="K-300")
+    b.service(pending, date(2023, 9, 1), kind=ServiceType.TUNING)
+    ids.update(urgent=urgent.id, pending=pending.id)
+    # Services: three completed in March; the series gets Oct 1, Dec 2, Feb 1.
+    for day in (date(2024, 3, 1), date(2024, 3, 15), date(2024, 3, 31)):
+        b.service(pending, day)
+    b.service(pending, date(2024, 3, 18), ServiceStatus.PENDING)
+    b.service(pending, date(2024, 3, 10), ServiceStatus.CANCELLED)
+    b.service(pending, date(2024, 2, 29))
+    b.service(pending, date(2024, 4, 1))
+    b.service(pending, date(2023, 10, 5))
+    b.service(pending, date(2023, 9, 30))
+    b.service(pending, date(2023, 12, 24))
+    b.service(pending, date(2023, 12, 24), kind=ServiceType.MAINTENANCE_BASIC)
+    # Invoices: 121.00 + 60.50 paid in March; 50.00 in February; 33.33 in November.
+    b.invoice(ana, InvoiceStatus.PAID, "121.00", paid=date(2024, 3, 5))
+    b.invoice(ana, InvoiceStatus.PAID, "60.50", paid=date(2024, 3, 31))
+    b.invoice(ana, InvoiceStatus.PAID, "100.00", paid=date(2024, 4, 1))
+    b.invoice(ana, InvoiceStatus.PAID, "50.00", paid=date(2024, 2, 29))
+    b.invoice(ana, InvoiceStatus.PAID, "33.33", paid=date(2023, 11, 15))
+    b.invoice(ana, InvoiceStatus.CANCELLED, "500.00", paid=date(2024, 3, 10))
+    b.invoice(ana, InvoiceStatus.DRAFT, "70.00")
+    ids["overdue"] = b.invoice(ana, InvoiceStatus.SENT, "999.00", due=date(2024, 3, 10)).id
+    ids["due_soon"] = b.invoice(ana, InvoiceStatus.SENT, "45.00", due=date(2024, 3, 22)).id
+    b.invoice(ana, InvoiceStatus.SENT, "80.00", due=date(2024, 3, 25))
+    # Appointments around 20 March (all in the past for "upcoming").
+    ids["today"] = b.appointment(ana, utc(2024, 3, 20, 9), title="Hoy").id
+    ids["tomorrow"] = b.appointment(
+        ana, utc(2024, 3, 21, 8), AppointmentStatus.CONFIRMED, title="Mañana"
+    ).id
+    b.appointment(ana, utc(2024, 3, 21, 11), AppointmentStatus.CANCELLED)
+    b.appointment(ana, utc(2024, 3, 20, 15), AppointmentStatus.COMPLETED)
+    b.appointment(ana, utc(2024, 3, 19, 9))
+    ids["soon"] = b.appointment(ana, utc(2024, 3, 25, 16), title="Lunes").id
+    ids["last_day"] = b.appointment(ana, utc(2024, 3, 27, 22, 30), title="Tarde").id
+    b.appointment(ana, utc(2024, 3, 27, 23, 30))  # 00:30 on 28 March: 8 days away
+    # Stock.
+    ids["fieltro"] = b.item("Fieltro", "1", "2").id
+    ids["cuerda"] = b.item("Cuerda", "2", "2").id
+    b.item("Clavija", "5", "2")
+    b.item("Martillo", "0", "1", archived=True)
+    session.commit()
+    return ids
+
+
+EXPECTED_FEED = [
+    ("urgent", "maintenance", "feed.maintenance.tuning.urgent", "2023-11-28"),
+    ("urgent", "invoice_overdue", "feed.invoice.overdue", "2024-03-10"),
+    ("urgent", "appointment", "feed.appointment.today", "2024-03-20T09:00:00+00:00"),
+    ("urgent", "appointment", "feed.appointment.tomorrow", "2024-03-21T08:00:00+00:00"),
+    ("warning", "maintenance", "feed.maintenance.tuning.pending", "2024-02-28"),
+    ("warning", "low_stock", "feed.inventory.low_stock", "2024-03-20~cuerda"),
+    ("warning", "low_stock", "feed.inventory.low_stock", "2024-03-20~fieltro"),
+    ("warning", "invoice_due_soon", "feed.invoice.due_soon", "2024-03-22"),
+    ("warning", "appointment", "feed.appointment.soon", "2024-03-25T16:00:00+00:00"),
+    ("warning", "appointment", "feed.appointment.soon", "2024-03-27T22:30:00+00:00"),
+]
+
+
+def test_month_figures_match_hand_computed_values(session, technician, march):
+    board = dashboard.dashboard(session, technician, 2024, 3, TODAY)
+    assert (board["year"], board["month"]) == (2024, 3)
+    assert board["services_done"] == 3
+    assert board["revenue"] == Decimal("181.50")
+    assert isinstance(board["revenue"], Decimal)
+    assert board["new_clients"] == 3
+    assert board["new_pianos"] == 2
+    assert board["upcoming_appointments"] == []  # all of them are in the past
+    assert [(p["year"], p["month"], p["services"], p["revenue"]) for p in board["series"]] == [
+        (2023, 10, 1, Decimal("0.00")),
+        (2023, 11, 0, Decimal("33.33")),
+        (2023, 12, 2, Decimal("0.00")),
+        (2024, 1, 0, Decimal("0.00")),
+        (2024, 2, 1, Decimal("50.00")),
+        (2024, 3, 3, Decimal("181.50")),
+    ]
+    february = dashboard.dashboard(session, technician, 2024, 2, TODAY)
+    assert (february["services_done"], february["revenue"]) == (1, Decimal("50.00"))
+    assert (february["new_clients"], february["new_pianos"]) == (1, 1)
+    april = dashboard.dashboard(session, technician, 2024, 4, TODAY)
+    assert (april["services_done"], april["revenue"], april["new_clients"]) == (
+        1,
+        Decimal("100.00"),
+        1,
+    )
+    # The series crosses a year boundary.
+    january = dashboard.dashboard(session, technician, 2024, 1, TODAY)
+    assert [(p["year"], p["month"]) for p in january["series"]] == [
+        (2023, 8),
+        (2023, 9),
+        (2023, 10),
+        (2023, 11),
+        (2023, 12),
+        (2024, 1),
+    ]
+    assert [p["services"] for p in january["series"]] == [0, 2, 1, 0, 2, 0]
+
+
+def test_feed_items_and_their_order(session, technician, march):
+    feed = dashboard.alert_feed(session, technician, TODAY)
+    assert [(i["severity"], i["kind"], i["title_key"], i["sort_key"]) for i in feed] == (
+        EXPECTED_FEED
+    )
+    board = dashboard.dashboard(session, technician, 2024, 3, TODAY)
+    assert board["alerts"] == feed
+
+    urgent_tuning, overdue, today, tomorrow, pending_tuning, cuerda = feed[:6]
+    assert urgent_tuning["link"] == f"/pianos/{march['urgent']}"
+    assert urgent_tuning["params"] == {
+        "piano": "Steinway K-132",
+        "client": "Ana Pérez",
+        "days": 293,
+        "days_overdue": 113,
+        "acknowledged": False,
+    }
+    assert pending_tuning["params"]["days"] == 201
+    assert pending_tuning["link"] == f"/pianos/{march['pending']}"
+    assert overdue["link"] == f"/facturas/{march['overdue']}"
+    assert overdue["params"] == {
+        "number": "F-2024-0008",
+        "client": "Ana Pérez",
+        "total": Decimal("999.00"),
+        "due_date": date(2024, 3, 10),
+        "days": 10,
+    }
+    assert (
+        feed[7]["params"]["days"] == 2 and feed[7]["key"] == f"invoice_due_soon:{march['due_soon']}"
+    )
+    assert today["params"]["title"] == "Hoy" and today["params"]["days"] == 0
+    assert today["key"] == f"appointment:{march['today']}"
+    assert tomorrow["params"]["title"] == "Mañana" and tomorrow["params"]["days"] == 1
+    assert today["link"] == f"/clientes/{march['ana']}"
+    assert [i["params"]["days"] for i in feed[8:]] == [5, 7]
+    assert cuerda["params"] == {
+        "name": "Cuerda",
+        "quantity": Decimal("2.000"),
+        "min_stock": Decimal("2.000"),
+        "unit": "ud",
+    }
+    assert cuerda["link"] == "/inventario"
+    assert {i["provider"] for i in feed} == {"maintenance", "invoices", "appointments", "low_stock"}
+
+
+def test_acknowledged_and_dismissed_alerts_in_the_feed(session, technician, march):
+    listed = alerts.list_alerts(session, technician, today=TODAY)
+    urgent = next(a for a in listed if a["piano_id"] == march["urgent"])
+    pending = next(a for a in listed if a["piano_id"] == march["pending"])
+    alerts.acknowledge_alert(session, technician, urgent["id"])
+    alerts.dismiss_alert(session, technician, pending["id"])
+    session.commit()
+    feed = dashboard.alert_feed(session, technician, TODAY)
+    maintenance = [i for i in feed if i["kind"] == "maintenance"]
+    assert [(i["severity"], i["params"]["acknowledged"]) for i in maintenance] == [("urgent", True)]
+
+
+def test_a_provider_registered_later_appears_in_the_feed(session, technician, march):
+    calls = []
+    before = dashboard.alert_feed(session, technician, TODAY)
+    assert all(i["kind"] != "reminder_due" for i in before)
+
+    @dashboard.feed_provider("test_reminders", depends_on=("reminders",))
+    def reminders_feed(session, user, today):
+        calls.append(today)
+        return [
+            dashboard.feed_item(
+                "reminder_due",
+                "info",
+                "feed.reminder.due",
+                {"n": 2},
+                "/recordatorios",
+                "2024-03-01",
+                ref=1,
+            ),
+            dashboard.feed_item(
+                "reminder_overdue",
+                "urgent",
+                "feed.reminder.overdue",
+                {"n": 1},
+                "/recordatorios",
+                "2000-01-01",
+                ref=2,
+            ),
+        ]
+
+    try:
+        feed = dashboard.alert_feed(session, technician, TODAY)
+        assert feed[0]["kind"] == "reminder_overdue"  # urgent, and the oldest
+        assert feed[-1]["kind"] == "reminder_due"  # info comes last
+        assert feed[-1]["provider"] == "test_reminders"
+        assert len(feed) == len(EXPECTED_FEED) + 2
+        board = dashboard.dashboard(session, technician, 2024, 3, TODAY)
+        assert board["alerts"] == feed
+        assert len(calls) == 1  # the dashboard reused the cached feed
+        # A write to what the provider shows refreshes the feed.
+        invalidate_on_commit(session, technician, "reminders")
+        session.commit()
+        dashboard.alert_feed(session, technician, TODAY)
+        assert len(calls) == 2
+    finally:
+        dashboard.unregister_feed_provider("test_reminders")
+    assert "test_reminders" not in dashboard.FEED_PROVIDERS
+    assert dashboard.alert_feed(session, technician, TODAY) == before
+
+
+def test_providers_validate_what_they_declare():
+    with pytest.raises(ValueError):
+        dashboard.feed_provider("bad", depends_on=("nonsense",))
+    with pytest.raises(ValueError):
+        dashboard.feed_item("x", "critical", "feed.x", {}, "/", "")
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "field"),
+    [(2024, 13, "month"), (2024, 0, "month"), (1999, 5, "year"), ("x", 5, "year")],
+)
+def test_a_month_that_does_not_exist_is_refused(session, technician, year, month, field):
+    with pytest.raises(ValidationFailed) as refused:
+        dashboard.dashboard(session, technician, year, month)
+    assert field in refused.value.fields
+
+
+def test_upcoming_appointments_are_the_next_ten_from_now(session, technician):
+    b = Builder(session, technician)
+    ana = b.client("Ana Pérez", utcnow())
+    piano = b.piano(ana, utcnow(), model="U3")
+    now = utcnow()
+    b.appointment(ana, now - timedelta(hours=1), title="Pasada")
+    first = b.appointment(ana, now + timedelta(hours=1), piano=piano, title="Primera")
+    second = b.appointment(
+        ana, now + timedelta(days=1), AppointmentStatus.CONFIRMED, title="Segunda"
+    )
+    b.appointment(ana, now + timedelta(days=2), AppointmentStatus.CANCELLED, title="Anulada")
+    b.appointment(ana, now + timedelta(days=3), AppointmentStatus.COMPLETED, title="Hecha")
+    later = [b.appointment(ana, now + timedelta(days=10 + i), title=f"Cita {i}") for i in range(11)]
+    session.commit()
+    today = alerts.local_today()
+    upcoming = dashboard.dashboard(session, technician, today.year, today.month)[
+        "upcoming_appointments"
+    ]
+    assert [a["id"] for a in upcoming] == [first.id, second.id] + [a.id for a in later[:8]]
+    assert upcoming[0] == {
+        "id": first.id,
+        "title": "Primera",
+        "starts_at": first.starts_at,
+        "duration_minutes": 60,
+        "status": "scheduled",
+        "client_id": ana.id,
+        "client_name": "Ana Pérez",
+        "piano_id": piano.id,
+        "piano": "Yamaha U3",
+    }
+    assert upcoming[1]["piano"] == "" and upcoming[1]["status"] == "confirmed"
+
+
+def test_every_kind_of_write_shows_on_the_next_read(session, technician):
+    today = alerts.local_today()
+
+    def board():
+        return dashboard.dashboard(session, technician, today.year, today.month)
+
+    def feed_kinds():
+        return [i["kind"] for i in board()["alerts"]]
+
+    start = board()
+    assert (start["new_clients"], start["new_pianos"], start["services_done"]) == (0, 0, 0)
+    assert start["revenue"] == Decimal("0") and start["alerts"] == []
+
+    # A write that forgets to invalidate is not seen: the dashboard is cached.
+    session.add(Client(technician_id=technician.id, name="Sin invalidar"))
+    session.commit()
+    assert board()["new_clients"] == 0
+    # Through the domain, the write invalidates on commit.
+    client = clients.create_client(session, technician, ClientInput(name="María García"))
+    session.commit()
+    assert board()["new_clients"] == 2
+
+    b = Builder(session, technician)
+    piano = b.piano(session.get(Client, client.id), utcnow(), model="U1")
+    session.commit()
+    assert board()["new_pianos"] == 1
+
+    b.service(piano, today)
+    session.commit()
+    after_service = board()
+    assert after_service["services_done"] == 1 and after_service["series"][-1]["services"] == 1
+
+    b.invoice(client, InvoiceStatus.PAID, "90.00", paid=today)
+    session.commit()
+    assert board()["revenue"] == Decimal("90.00")
+
+    b.item("Fieltro", "0", "1")
+    session.commit()
+    assert feed_kinds() == ["low_stock"]
+
+    appointment = b.appointment(client, utcnow() + timedelta(hours=2))
+    session.commit()
+    assert [a["id"] for a in board()["upcoming_appointments"]] == [appointment.id]
+    assert "appointment" in feed_kinds()
+
+    old = b.piano(client, utcnow() - timedelta(days=300), brand="Pleyel")
+    session.commit()
+    maintenance = [i for i in board()["alerts"] if i["kind"] == "maintenance"]
+    assert [(i["severity"], i["params"]["piano"]) for i in maintenance] == [("urgent", "Pleyel")]
+
+    tuning = b.service(old, today, kind=ServiceType.TUNING)
+    alerts.resolve_alerts_for_service(session, technician, tuning)
+    session.commit()
+    assert "maintenance" not in feed_kinds()
+    assert board()["services_done"] == 2
+
+
+def test_two_workers_on_redis_never_read_a_stale_dashboard(session, technician):
+    require_service(redis_available(), "Redis on 127.0.0.1:6379")
+    namespace = f"dash-{secrets.token_hex(4)}"
+    worker_1 = build_cache(redis_url=REDIS_TEST_URL, namespace=namespace)
+    worker_2 = build_cache(redis_url=REDIS_TEST_URL, namespace=namespace)
+    today = alerts.local_today()
+    try:
+        with use_cache(worker_1):
+            assert (
+                dashboard.dashboard(session, technician, today.year, today.month)["new_clients"]
+                == 0
+            )
+        with use_cache(worker_2):
+            clients.create_client(session, technician, ClientInput(name="Nueva"))
+            session.commit()
+        with use_cache(worker_1):
+            board = dashboard.dashboard(session, technician, today.year, today.month)
+            assert board["new_clients"] == 1
+            assert dashboard.dashboard(session, technician, today.year, today.month) == board
+        assert worker_1.stats()["hits"] >= 1
+    finally:
+        worker_1.invalidate_all()
+        worker_1.close()
+        worker_2.close()
+
+
+# -- prefetch --------------------------------------------------------------------------
+def _boom(*args, **kwargs):
+    raise AssertionError("a loader ran: the prefetch did not warm this entry")
+
+
+def test_prefetch_warms_what_the_first_clicks_read(session, technician, fresh_cache, monkeypatch):
+    b = Builder(session, technician)
+    ana = b.client("Ana Pérez", utcnow())
+    b.piano(ana, utcnow() - timedelta(days=200))  # the sync has an alert to open
+    b.item("Fieltro", "0", "1")
+    session.commit()
+    engine = session.get_bind()
+
+    # As after sign-in: in a background thread, with the app's session scope.
+    outcome = []
+    thread = threading.Thread(
+        target=lambda: outcome.append(
+            dashboard.prefetch_for_user(lambda: session_scope(engine), technician)
+        )
+    )
+    thread.start()
+    thread.join(timeout=30)
+    assert outcome == [True]
+
+    for name in ("_dashboard", "_alert_feed"):
+        monkeypatch.setattr(dashboard, name, _boom)
+    monkeypatch.setattr(clients, "_list_clients", _boom)
+    monkeypatch.setattr(alerts, "_list_alerts", _boom)
+    monkeypatch.setattr(alerts, "_alert_counts", _boom)
+    hits = fresh_cache.stats()["hits"]
+    today = alerts.local_today()
+    board = dashboard.dashboard(session, technician, today.year, today.month)
+    page = clients.list_clients(session, technician)
+    feed = dashboard.alert_feed(session, technician)
+    counts = alerts.alert_counts(session, technician)
+    assert fresh_cache.stats()["hits"] == hits + 4
+    assert board["new_clients"] == 1 and page["total"] == 1
+    assert [i["kind"] for i in feed] == ["maintenance", "low_stock"]
+    assert counts == {"urgent": 0, "pending": 1, "total": 1}
+
+
+def test_prefetch_logs_its_failure(technician, caplog):
+    def broken_factory():
+        raise RuntimeError("database unreachable")
+
+    with caplog.at_level(logging.ERROR, logger="piano_emotion.domain.dashboard"):
+        assert dashboard.prefetch_for_user(broken_factory, technician) is False
+    (record,) = caplog.records
+    assert "prefetch failed" in record.getMessage()
+    assert record.exc_info and record.exc_info[0] is RuntimeError
