@@ -190,3 +190,20 @@ def configured_app_settings(engine, monkeypatch) -> Iterator[object]:
     yield get_settings()
     dispose_engines()
     reset_settings_cache()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Every test starts with an empty process cache.
+
+    Cache keys are scoped by technician id, and ids repeat from one test
+    database to the next, so a shared cache would leak entries between tests.
+    """
+    import secrets
+
+    from piano_emotion.cache import build_cache, use_cache
+
+    cache = build_cache(namespace=f"test-{secrets.token_hex(4)}")
+    with use_cache(cache):
+        yield cache
+    cache.close()

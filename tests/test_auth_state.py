@@ -595,3 +595,39 @@ def test_change_password_errors(engine, configured_app_settings):
     # Nothing changed: the original token still works.
     assert state.session_token == token
     assert user_for_token(token).id == user.id
+
+
+# -- maintenance thresholds (Ajustes) ----------------------------------------------------
+def test_thresholds_load_with_the_defaults(engine, configured_app_settings):
+    state, _ = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
+    SettingsState.load.fn(state)
+    assert state.thresholds == {
+        "tuning_pending_days": "180",
+        "tuning_urgent_days": "270",
+        "regulation_pending_days": "730",
+        "regulation_urgent_days": "1095",
+        "default_interval_months": "12",
+    }
+
+
+def test_thresholds_out_of_range_are_refused_with_a_message(engine, configured_app_settings):
+    from piano_emotion.models import MaintenanceSettings
+
+    state, _ = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
+    SettingsState.load.fn(state)
+    form = {**state.thresholds, "tuning_pending_days": "5", "tuning_urgent_days": "abc"}
+    assert SettingsState.save_thresholds.fn(state, form) is None
+    assert state.threshold_errors["tuning_pending_days"] == "Entre 30 y 730 días."
+    assert state.threshold_errors["tuning_urgent_days"] == "Escribe un número entero."
+    with Session(engine) as session:
+        assert session.exec(select(MaintenanceSettings)).all() == []
+
+
+def test_thresholds_are_saved(engine, configured_app_settings):
+    state, _ = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
+    SettingsState.load.fn(state)
+    form = {**state.thresholds, "tuning_pending_days": "150", "default_interval_months": "6"}
+    assert SettingsState.save_thresholds.fn(state, form) is not None  # a toast
+    assert state.threshold_errors == {}
+    assert state.thresholds["tuning_pending_days"] == "150"
+    assert state.thresholds["default_interval_months"] == "6"

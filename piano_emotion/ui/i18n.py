@@ -142,6 +142,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Business details complete: they will appear on your quotes and invoices.",
     ),
     "settings.password": ("Contraseña", "Password"),
+    "settings.maintenance": ("Alertas de mantenimiento", "Maintenance alerts"),
+    "settings.maintenance_hint": (
+        "Días desde la última afinación o regulación (o desde el alta del piano) a partir "
+        "de los cuales avisar. Cada piano puede tener los suyos.",
+        "Days since the last tuning or regulation (or since the piano was added) after "
+        "which to warn. Each piano can have its own.",
+    ),
+    "settings.default_interval": ("Intervalo de servicio por defecto", "Default service interval"),
     "settings.current_password": ("Contraseña actual", "Current password"),
     "settings.new_password": ("Nueva contraseña", "New password"),
     "settings.change_password": ("Cambiar contraseña", "Change password"),

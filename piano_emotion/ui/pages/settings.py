@@ -125,6 +125,70 @@ def business_form() -> rx.Component:
     )
 
 
+def thresholds_form() -> rx.Component:
+    errors = SettingsState.threshold_errors
+    return section(
+        "settings.maintenance",
+        rx.text(tr("settings.maintenance_hint"), size="2", color=styles.MUTED_TEXT),
+        rx.form(
+            rx.vstack(
+                rx.grid(
+                    *[
+                        field(
+                            f"pianos.{name}",
+                            name,
+                            errors,
+                            type_="number",
+                            required=True,
+                            default_value=SettingsState.thresholds[name],
+                        )
+                        for name in (
+                            "tuning_pending_days",
+                            "tuning_urgent_days",
+                            "regulation_pending_days",
+                            "regulation_urgent_days",
+                        )
+                    ],
+                    rx.vstack(
+                        rx.text(tr("settings.default_interval"), size="2", weight="medium"),
+                        rx.select.root(
+                            rx.select.trigger(width="100%", data_testid="field-default_interval"),
+                            rx.select.content(
+                                rx.select.item(tr("pianos.interval_3"), value="3"),
+                                rx.select.item(tr("pianos.interval_6"), value="6"),
+                                rx.select.item(tr("pianos.interval_12"), value="12"),
+                                rx.select.item(tr("pianos.interval_0"), value="0"),
+                            ),
+                            name="default_interval_months",
+                            default_value=SettingsState.thresholds["default_interval_months"],
+                        ),
+                        rx.cond(
+                            errors["default_interval_months"],
+                            rx.text(
+                                errors["default_interval_months"],
+                                color=rx.color("red", 11),
+                                size="2",
+                            ),
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                save_button("save-thresholds"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=SettingsState.save_thresholds,
+            key=SettingsState.form_version.to_string() + "-thresholds",
+            width="100%",
+        ),
+        test_id="settings-thresholds",
+    )
+
+
 def password_form() -> rx.Component:
     errors = SettingsState.password_errors
     return section(
@@ -178,6 +242,7 @@ def settings_page() -> rx.Component:
     return rx.vstack(
         profile_form(),
         business_form(),
+        thresholds_form(),
         password_form(),
         spacing="4",
         width="100%",

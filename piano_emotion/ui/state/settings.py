@@ -7,7 +7,7 @@ import reflex as rx
 from piano_emotion.auth import accounts
 from piano_emotion.auth.tokens import issue_session_token
 from piano_emotion.db import session_scope
-from piano_emotion.domain import business
+from piano_emotion.domain import alerts, business
 from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.models import User
 from piano_emotion.settings import get_settings
@@ -15,6 +15,7 @@ from piano_emotion.ui.i18n import translate
 from piano_emotion.ui.state.auth import AuthState
 
 BUSINESS_FIELDS = tuple(business.BusinessInfoInput.__dataclass_fields__)
+THRESHOLD_FIELDS = tuple(alerts.MaintenanceSettingsInput.__dataclass_fields__)
 
 
 class SettingsState(AuthState):
@@ -26,6 +27,8 @@ class SettingsState(AuthState):
     profile_errors: dict[str, str] = {}
     business_errors: dict[str, str] = {}
     password_errors: dict[str, str] = {}
+    thresholds: dict[str, str] = {}
+    threshold_errors: dict[str, str] = {}
     # Changes when the data is (re)loaded, so uncontrolled inputs remount with it.
     form_version: int = 0
 
@@ -35,6 +38,8 @@ class SettingsState(AuthState):
     def _fill(self, user: User) -> None:
         with session_scope() as session:
             info = business.get_business_info(session, user)
+            maintenance = alerts.get_maintenance_settings(session, user)
+        self.thresholds = {name: str(maintenance[name]) for name in THRESHOLD_FIELDS}
         self.profile_name = user.name
         self.profile_locale = user.locale.value
         self.has_password = bool(user.password_hash)
@@ -48,6 +53,7 @@ class SettingsState(AuthState):
         if user is None:
             return
         self.profile_errors, self.business_errors, self.password_errors = {}, {}, {}
+        self.threshold_errors = {}
         self._fill(user)
 
     @rx.event
@@ -82,6 +88,20 @@ class SettingsState(AuthState):
             self.business_errors = self._errors(error)
             return None
         self.business_errors = {}
+        self._fill(user)
+        return rx.toast.success(translate("settings.saved", self.lang))
+
+    @rx.event
+    def save_thresholds(self, form: dict):
+        user = self.require_user()
+        data = alerts.MaintenanceSettingsInput.from_form(form)
+        try:
+            with session_scope() as session:
+                alerts.update_maintenance_settings(session, user, data)
+        except ValidationFailed as error:
+            self.threshold_errors = self._errors(error)
+            return None
+        self.threshold_errors = {}
         self._fill(user)
         return rx.toast.success(translate("settings.saved", self.lang))
 
