@@ -7,7 +7,7 @@ import reflex as rx
 
 from piano_emotion.db import session_scope
 from piano_emotion.domain import alerts, pianos
-from piano_emotion.domain.errors import NotFound, ValidationFailed
+from piano_emotion.domain.errors import DomainError, NotFound, ValidationFailed
 from piano_emotion.domain.pianos import PianoInput, PianoQuery
 from piano_emotion.formatting import format_date, format_money, format_number
 from piano_emotion.ui import routes
@@ -156,7 +156,11 @@ class PianosState(ClientPickerMixin, AuthState):
         form = {name: _text(detail.get(name)) for name in EDITABLE_FIELDS}
         interval = detail.get("service_interval_months")
         form["interval"] = "default" if interval is None else str(interval)
-        form["piano_type"] = form["piano_type"] or "auto"
+        # A type that is what the size gives shows as "auto", so that a
+        # corrected size or category gives the matching type again.
+        derived = pianos.piano_type_for_size(detail["category"], detail["size_cm"])
+        if not form["piano_type"] or (derived and form["piano_type"] == derived.value):
+            form["piano_type"] = "auto"
         self._open_editor(form, detail["id"])
 
     @rx.event
@@ -338,7 +342,12 @@ class PianoDetailState(PianosState):
         }
         if action not in handlers:
             return None
-        with session_scope() as session:
-            handlers[action](session, user, int(alert_id))
+        try:
+            with session_scope() as session:
+                handlers[action](session, user, int(alert_id))
+        except DomainError as error:
+            # E.g. resolved meanwhile (a tuning recorded on another device).
+            self._load_detail()
+            return rx.toast.error(self._message(error))
         self._load_detail()
         return None
