@@ -39,6 +39,7 @@ def service_detail(service_id: int) -> str:
 PUBLIC_ROUTES = frozenset({SIGN_IN, SIGN_UP})
 
 API_HEALTH = "/api/health"
+API_CALENDAR = "/api/calendar/{token}.ics"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from piano_emotion.db import session_scope
@@ -13,6 +15,7 @@ from piano_emotion.formatting import format_date, format_money
 from piano_emotion.ui import routes
 from piano_emotion.ui.i18n import translate
 from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.lists import EditorMixin, ListPageMixin
 
 EDITABLE_FIELDS = tuple(f for f in ClientInput.__dataclass_fields__)
 
@@ -24,12 +27,15 @@ def _display_client_row(item: dict) -> dict:
     }
 
 
-class ClientsState(AuthState):
+class ClientsState(ListPageMixin, EditorMixin, AuthState):
+    FILTER_DEFAULTS: ClassVar[dict[str, str]] = {
+        "client_type": "",
+        "city": "",
+        "route_group": "",
+        "archived": "active",
+        "sort": "name",
+    }
     items: list[dict] = []
-    total: int = 0
-    page: int = 1
-    pages: int = 1
-    search: str = ""
     client_type: str = ""
     city: str = ""
     route_group: str = ""
@@ -38,13 +44,6 @@ class ClientsState(AuthState):
     cities: list[str] = []
     route_groups: list[str] = []
     counts: dict[str, int] = {}
-    loaded: bool = False
-    # Editor (create / edit dialog).
-    editor_open: bool = False
-    editing_id: int = 0
-    form: dict[str, str] = {}
-    form_errors: dict[str, str] = {}
-    form_version: int = 0
 
     def _query(self) -> ClientQuery:
         return ClientQuery(
@@ -67,9 +66,8 @@ class ClientsState(AuthState):
             self.page = result["pages"]
             return self._refresh()
         self.items = [_display_client_row(i) for i in result["items"]]
-        self.total, self.page, self.pages = result["total"], result["page"], result["pages"]
+        self._set_page_result(result)
         self.cities, self.route_groups = options["cities"], options["route_groups"]
-        self.loaded = True
 
     @rx.event
     def load(self):
@@ -79,63 +77,22 @@ class ClientsState(AuthState):
         self._refresh()
 
     # -- list controls -----------------------------------------------------
-    @rx.event
-    def set_search(self, value: str):
-        self.search, self.page = value[:100], 1
-        self._refresh()
-
-    @rx.event
-    def set_filter(self, name: str, value: str):
-        if name not in ("client_type", "city", "route_group", "archived", "sort"):
-            return
-        setattr(self, name, "" if value == "__all__" else value)
-        self.page = 1
-        self._refresh()
-
-    @rx.event
-    def clear_filters(self):
-        self.search = self.client_type = self.city = self.route_group = ""
-        self.archived, self.sort, self.page = "active", "name", 1
-        self._refresh()
-
-    @rx.event
-    def next_page(self):
-        if self.page < self.pages:
-            self.page += 1
-            self._refresh()
-
-    @rx.event
-    def prev_page(self):
-        if self.page > 1:
-            self.page -= 1
-            self._refresh()
 
     # -- editor ------------------------------------------------------------
     @rx.event
     def open_new(self):
-        self.editing_id = 0
-        self.form = {"client_type": "particular"}
-        self.form_errors = {}
-        self.form_version += 1
-        self.editor_open = True
+        self._open_editor({"client_type": "particular"})
 
     @rx.event
     def open_edit(self, client_id: int):
         user = self.require_user()
         with session_scope() as session:
             detail = clients.get_client(session, user, int(client_id))
-        self.editing_id = detail["id"]
-        self.form = {
+        form = {
             name: "" if detail.get(name) is None else str(detail.get(name))
             for name in EDITABLE_FIELDS
         }
-        self.form_errors = {}
-        self.form_version += 1
-        self.editor_open = True
-
-    @rx.event
-    def set_editor_open(self, value: bool):
-        self.editor_open = value
+        self._open_editor(form, detail["id"])
 
     @rx.event
     def save(self, form: dict):
@@ -149,8 +106,7 @@ class ClientsState(AuthState):
                     client = clients.create_client(session, user, data)
                 saved_id = client.id
         except ValidationFailed as error:
-            self.form = {k: str(v) for k, v in form.items()}
-            self.form_errors = {f: translate(k, self.lang) for f, k in error.fields.items()}
+            self._show_errors(form, error)
             return None
         self.editor_open = False
         self.form_errors = {}

@@ -3,6 +3,8 @@ timeline, alerts and readings chart, and moving a piano to another client."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from piano_emotion.db import session_scope
@@ -13,6 +15,7 @@ from piano_emotion.formatting import format_date, format_money, format_number
 from piano_emotion.ui import routes
 from piano_emotion.ui.i18n import translate
 from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.lists import EditorMixin, ListPageMixin
 from piano_emotion.ui.state.pickers import ClientPickerMixin
 
 EDITABLE_FIELDS = tuple(PianoInput.__dataclass_fields__)
@@ -28,23 +31,20 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-class PianosState(ClientPickerMixin, AuthState):
+class PianosState(ListPageMixin, EditorMixin, ClientPickerMixin, AuthState):
+    FILTER_DEFAULTS: ClassVar[dict[str, str]] = {
+        "category": "",
+        "condition": "",
+        "alert_level": "",
+        "archived": "active",
+        "sort": "brand",
+    }
     items: list[dict] = []
-    total: int = 0
-    page: int = 1
-    pages: int = 1
-    search: str = ""
     category: str = ""
     condition: str = ""
     alert_level: str = ""
     archived: str = "active"
     sort: str = "brand"
-    loaded: bool = False
-    editor_open: bool = False
-    editing_id: int = 0
-    form: dict[str, str] = {}
-    form_errors: dict[str, str] = {}
-    form_version: int = 0
 
     def _refresh(self) -> None:
         user = self.require_user()
@@ -74,8 +74,7 @@ class PianosState(ClientPickerMixin, AuthState):
             }
             for p in result["items"]
         ]
-        self.total, self.page, self.pages = result["total"], result["page"], result["pages"]
-        self.loaded = True
+        self._set_page_result(result)
 
     @rx.event
     def load(self):
@@ -90,43 +89,7 @@ class PianosState(ClientPickerMixin, AuthState):
             return PianosState.open_new_for_client(int(client))
         return None
 
-    @rx.event
-    def set_search(self, value: str):
-        self.search, self.page = value[:100], 1
-        self._refresh()
-
-    @rx.event
-    def set_filter(self, name: str, value: str):
-        if name not in ("category", "condition", "alert_level", "archived", "sort"):
-            return
-        setattr(self, name, "" if value == "__all__" else value)
-        self.page = 1
-        self._refresh()
-
-    @rx.event
-    def clear_filters(self):
-        self.search = self.category = self.condition = self.alert_level = ""
-        self.archived, self.sort, self.page = "active", "brand", 1
-        self._refresh()
-
-    @rx.event
-    def next_page(self):
-        if self.page < self.pages:
-            self.page += 1
-            self._refresh()
-
-    @rx.event
-    def prev_page(self):
-        if self.page > 1:
-            self.page -= 1
-            self._refresh()
-
     # -- editor -----------------------------------------------------------
-    def _open_editor(self, form: dict[str, str], editing_id: int = 0) -> None:
-        self.form, self.form_errors, self.editing_id = form, {}, editing_id
-        self.form_version += 1
-        self.editor_open = True
-
     @rx.event
     def open_new(self):
         self.require_user()
@@ -163,10 +126,6 @@ class PianosState(ClientPickerMixin, AuthState):
             form["piano_type"] = "auto"
         self._open_editor(form, detail["id"])
 
-    @rx.event
-    def set_editor_open(self, value: bool):
-        self.editor_open = value
-
     def _input(self, form: dict) -> PianoInput:
         form = dict(form)
         interval = form.pop("interval", "default")
@@ -187,8 +146,7 @@ class PianosState(ClientPickerMixin, AuthState):
                     piano = pianos.create_piano(session, user, self._input(form))
                 saved_id = piano.id
         except ValidationFailed as error:
-            self.form = {k: str(v) for k, v in form.items()}
-            self.form_errors = {f: translate(k, self.lang) for f, k in error.fields.items()}
+            self._show_errors(form, error)
             return None
         except NotFound:
             self.form_errors = {"client_id": translate("error.client_required", self.lang)}

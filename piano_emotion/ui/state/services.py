@@ -4,6 +4,7 @@ detail with its tickable checklist."""
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 import reflex as rx
 
@@ -15,6 +16,7 @@ from piano_emotion.formatting import format_date, format_money, format_number
 from piano_emotion.ui import routes
 from piano_emotion.ui.i18n import CATALOGUE, translate
 from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.lists import EditorMixin, ListPageMixin
 from piano_emotion.ui.state.pickers import PianoPickerMixin
 
 EDITABLE_FIELDS = (
@@ -39,23 +41,20 @@ def task_label(label: str, lang: str) -> str:
     return translate(label, lang) if label in CATALOGUE else label
 
 
-class ServicesState(PianoPickerMixin, AuthState):
+class ServicesState(ListPageMixin, EditorMixin, PianoPickerMixin, AuthState):
+    FILTER_DEFAULTS: ClassVar[dict[str, str]] = {
+        "service_type": "",
+        "status": "",
+        "date_from": "",
+        "date_to": "",
+        "sort": "-date",
+    }
     items: list[dict] = []
-    total: int = 0
-    page: int = 1
-    pages: int = 1
-    search: str = ""
     service_type: str = ""
     status: str = ""
     date_from: str = ""
     date_to: str = ""
     sort: str = "-date"
-    loaded: bool = False
-    editor_open: bool = False
-    editing_id: int = 0
-    form: dict[str, str] = {}
-    form_errors: dict[str, str] = {}
-    form_version: int = 0
 
     def _refresh(self) -> None:
         user = self.require_user()
@@ -84,8 +83,7 @@ class ServicesState(PianoPickerMixin, AuthState):
             }
             for s in result["items"]
         ]
-        self.total, self.page, self.pages = result["total"], result["page"], result["pages"]
-        self.loaded = True
+        self._set_page_result(result)
 
     @rx.event
     def load(self):
@@ -98,43 +96,7 @@ class ServicesState(PianoPickerMixin, AuthState):
             return ServicesState.open_new_for_piano(int(piano))
         return None
 
-    @rx.event
-    def set_search(self, value: str):
-        self.search, self.page = value[:100], 1
-        self._refresh()
-
-    @rx.event
-    def set_filter(self, name: str, value: str):
-        if name not in ("service_type", "status", "date_from", "date_to", "sort"):
-            return
-        setattr(self, name, "" if value == "__all__" else value)
-        self.page = 1
-        self._refresh()
-
-    @rx.event
-    def clear_filters(self):
-        self.search = self.service_type = self.status = self.date_from = self.date_to = ""
-        self.sort, self.page = "-date", 1
-        self._refresh()
-
-    @rx.event
-    def next_page(self):
-        if self.page < self.pages:
-            self.page += 1
-            self._refresh()
-
-    @rx.event
-    def prev_page(self):
-        if self.page > 1:
-            self.page -= 1
-            self._refresh()
-
     # -- editor -----------------------------------------------------------
-    def _open_editor(self, form: dict[str, str], editing_id: int = 0) -> None:
-        self.form, self.form_errors, self.editing_id = form, {}, editing_id
-        self.form_version += 1
-        self.editor_open = True
-
     def _new_form(self) -> dict[str, str]:
         return {
             "service_type": "tuning",
@@ -173,10 +135,6 @@ class ServicesState(PianoPickerMixin, AuthState):
         self._open_editor(form, detail["id"])
 
     @rx.event
-    def set_editor_open(self, value: bool):
-        self.editor_open = value
-
-    @rx.event
     def save(self, form: dict):
         user = self.require_user()
         values = {k: v for k, v in form.items() if k in EDITABLE_FIELDS}
@@ -190,8 +148,7 @@ class ServicesState(PianoPickerMixin, AuthState):
                     service = services.create_service(session, user, data)
                 saved_id = service.id
         except ValidationFailed as error:
-            self.form = {k: str(v) for k, v in form.items()}
-            self.form_errors = {f: translate(k, self.lang) for f, k in error.fields.items()}
+            self._show_errors(form, error)
             return None
         except NotFound:
             self.form_errors = {"piano_id": translate("error.piano_required", self.lang)}
