@@ -13,27 +13,13 @@ from piano_emotion.ui.components.common import (
     empty_state,
     enum_text,
     labelled,
-    pagination,
 )
 from piano_emotion.ui.components.layout import template
+from piano_emotion.ui.components.lists import filter_select, list_results
 from piano_emotion.ui.i18n import tr
 from piano_emotion.ui.state.clients import ClientDetailState, ClientsState
 
 S = ClientsState
-
-
-def filter_select(name: str, all_key: str, options, labels=None) -> rx.Component:
-    items = [rx.select.item(tr(all_key), value="__all__")]
-    if labels is None:
-        items.append(rx.foreach(options, lambda o: rx.select.item(o, value=o)))
-    else:
-        items += [rx.select.item(label, value=value) for value, label in labels]
-    return rx.select.root(
-        rx.select.trigger(data_testid=f"filter-{name}"),
-        rx.select.content(*items),
-        value=rx.cond(getattr(S, name), getattr(S, name), "__all__"),
-        on_change=lambda v: S.set_filter(name, v),
-    )
 
 
 def toolbar() -> rx.Component:
@@ -48,13 +34,13 @@ def toolbar() -> rx.Component:
             data_testid="clients-search",
         ),
         filter_select(
+            S,
             "client_type",
             "list.all_types",
-            None,
             [(t.value, enum_text("ClientType", t.value)) for t in ClientType],
         ),
-        filter_select("city", "list.all_cities", S.cities),
-        filter_select("route_group", "list.all_routes", S.route_groups),
+        filter_select(S, "city", "list.all_cities", dynamic=S.cities),
+        filter_select(S, "route_group", "list.all_routes", dynamic=S.route_groups),
         rx.select.root(
             rx.select.trigger(data_testid="filter-archived"),
             rx.select.content(
@@ -160,43 +146,15 @@ def cards_view() -> rx.Component:
 def clients_page() -> rx.Component:
     return rx.vstack(
         toolbar(),
-        rx.cond(
-            S.loaded,
-            rx.cond(
-                S.total > 0,
-                rx.vstack(
-                    rx.box(table_view(), display=["none", "none", "block"], width="100%"),
-                    rx.box(cards_view(), display=["block", "block", "none"], width="100%"),
-                    pagination(S.page, S.pages, S.total, S.prev_page, S.next_page),
-                    spacing="3",
-                    width="100%",
-                ),
-                rx.cond(
-                    (S.search != "")
-                    | (S.client_type != "")
-                    | (S.city != "")
-                    | (S.route_group != "")
-                    | (S.archived != "active"),
-                    empty_state(
-                        "search-x",
-                        "clients.none_found",
-                        "clients.none_found_hint",
-                        rx.button(
-                            tr("list.clear_filters"), on_click=S.clear_filters, variant="soft"
-                        ),
-                    ),
-                    empty_state(
-                        "users",
-                        "clients.empty",
-                        "clients.empty_hint",
-                        rx.button(rx.icon("plus"), tr("clients.new"), on_click=S.open_new),
-                    ),
-                ),
-            ),
-            rx.vstack(
-                *[rx.skeleton(rx.box(height="2.5rem", width="100%")) for _ in range(6)],
-                width="100%",
-            ),
+        list_results(
+            S,
+            table=table_view,
+            cards=cards_view,
+            none_found_key="clients.none_found",
+            empty_icon="users",
+            empty_key="clients.empty",
+            empty_hint_key="clients.empty_hint",
+            new_key="clients.new",
         ),
         client_editor(S, S.save),
         spacing="4",

@@ -12,10 +12,10 @@ from piano_emotion.ui.components.common import (
     empty_state,
     enum_text,
     labelled,
-    pagination,
 )
 from piano_emotion.ui.components.forms import field
 from piano_emotion.ui.components.layout import template
+from piano_emotion.ui.components.lists import filter_select, list_results
 from piano_emotion.ui.components.picker import picker
 from piano_emotion.ui.i18n import tr
 from piano_emotion.ui.state.pianos import PianoDetailState, PianosState
@@ -216,18 +216,6 @@ def piano_editor(state, on_submit) -> rx.Component:
     )
 
 
-def filter_select(name: str, all_key: str, options) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(data_testid=f"filter-{name}"),
-        rx.select.content(
-            rx.select.item(tr(all_key), value="__all__"),
-            *[rx.select.item(label, value=value) for value, label in options],
-        ),
-        value=rx.cond(getattr(S, name), getattr(S, name), "__all__"),
-        on_change=lambda v: S.set_filter(name, v),
-    )
-
-
 def toolbar() -> rx.Component:
     return rx.flex(
         rx.input(
@@ -240,12 +228,13 @@ def toolbar() -> rx.Component:
             data_testid="pianos-search",
         ),
         filter_select(
-            "category", "pianos.all_categories", enum_options("PianoCategory", PianoCategory)
+            S, "category", "pianos.all_categories", enum_options("PianoCategory", PianoCategory)
         ),
         filter_select(
-            "condition", "pianos.all_conditions", enum_options("PianoCondition", PianoCondition)
+            S, "condition", "pianos.all_conditions", enum_options("PianoCondition", PianoCondition)
         ),
         filter_select(
+            S,
             "alert_level",
             "pianos.all_alerts",
             [
@@ -364,43 +353,15 @@ def cards_view() -> rx.Component:
 def pianos_page() -> rx.Component:
     return rx.vstack(
         toolbar(),
-        rx.cond(
-            S.loaded,
-            rx.cond(
-                S.total > 0,
-                rx.vstack(
-                    rx.box(table_view(), display=["none", "none", "block"], width="100%"),
-                    rx.box(cards_view(), display=["block", "block", "none"], width="100%"),
-                    pagination(S.page, S.pages, S.total, S.prev_page, S.next_page),
-                    spacing="3",
-                    width="100%",
-                ),
-                rx.cond(
-                    (S.search != "")
-                    | (S.category != "")
-                    | (S.condition != "")
-                    | (S.alert_level != "")
-                    | (S.archived != "active"),
-                    empty_state(
-                        "search-x",
-                        "pianos.none_found",
-                        "clients.none_found_hint",
-                        rx.button(
-                            tr("list.clear_filters"), on_click=S.clear_filters, variant="soft"
-                        ),
-                    ),
-                    empty_state(
-                        "piano",
-                        "pianos.empty",
-                        "pianos.empty_hint",
-                        rx.button(rx.icon("plus"), tr("pianos.new"), on_click=S.open_new),
-                    ),
-                ),
-            ),
-            rx.vstack(
-                *[rx.skeleton(rx.box(height="2.5rem", width="100%")) for _ in range(6)],
-                width="100%",
-            ),
+        list_results(
+            S,
+            table=table_view,
+            cards=cards_view,
+            none_found_key="pianos.none_found",
+            empty_icon="piano",
+            empty_key="pianos.empty",
+            empty_hint_key="pianos.empty_hint",
+            new_key="pianos.new",
         ),
         piano_editor(S, S.save),
         spacing="4",

@@ -12,10 +12,10 @@ from piano_emotion.ui.components.common import (
     empty_state,
     enum_text,
     labelled,
-    pagination,
 )
 from piano_emotion.ui.components.forms import field
 from piano_emotion.ui.components.layout import template
+from piano_emotion.ui.components.lists import filter_select, list_results
 from piano_emotion.ui.components.picker import picker
 from piano_emotion.ui.i18n import tr
 from piano_emotion.ui.pages.pianos import choice, enum_options
@@ -142,18 +142,6 @@ def service_editor(state, on_submit) -> rx.Component:
     )
 
 
-def filter_select(name: str, all_key: str, options) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(data_testid=f"filter-{name}"),
-        rx.select.content(
-            rx.select.item(tr(all_key), value="__all__"),
-            *[rx.select.item(label, value=value) for value, label in options],
-        ),
-        value=rx.cond(getattr(S, name), getattr(S, name), "__all__"),
-        on_change=lambda v: S.set_filter(name, v),
-    )
-
-
 def toolbar() -> rx.Component:
     return rx.flex(
         rx.input(
@@ -166,10 +154,10 @@ def toolbar() -> rx.Component:
             data_testid="services-search",
         ),
         filter_select(
-            "service_type", "services.all_types", enum_options("ServiceType", ServiceType)
+            S, "service_type", "services.all_types", enum_options("ServiceType", ServiceType)
         ),
         filter_select(
-            "status", "services.all_statuses", enum_options("ServiceStatus", ServiceStatus)
+            S, "status", "services.all_statuses", enum_options("ServiceStatus", ServiceStatus)
         ),
         rx.flex(
             rx.text(tr("services.from"), size="2"),
@@ -281,43 +269,15 @@ def cards_view() -> rx.Component:
 def services_page() -> rx.Component:
     return rx.vstack(
         toolbar(),
-        rx.cond(
-            S.loaded,
-            rx.cond(
-                S.total > 0,
-                rx.vstack(
-                    rx.box(table_view(), display=["none", "none", "block"], width="100%"),
-                    rx.box(cards_view(), display=["block", "block", "none"], width="100%"),
-                    pagination(S.page, S.pages, S.total, S.prev_page, S.next_page),
-                    spacing="3",
-                    width="100%",
-                ),
-                rx.cond(
-                    (S.search != "")
-                    | (S.service_type != "")
-                    | (S.status != "")
-                    | (S.date_from != "")
-                    | (S.date_to != ""),
-                    empty_state(
-                        "search-x",
-                        "services.none_found",
-                        "clients.none_found_hint",
-                        rx.button(
-                            tr("list.clear_filters"), on_click=S.clear_filters, variant="soft"
-                        ),
-                    ),
-                    empty_state(
-                        "wrench",
-                        "services.empty",
-                        "services.empty_hint",
-                        rx.button(rx.icon("plus"), tr("services.new"), on_click=S.open_new),
-                    ),
-                ),
-            ),
-            rx.vstack(
-                *[rx.skeleton(rx.box(height="2.5rem", width="100%")) for _ in range(6)],
-                width="100%",
-            ),
+        list_results(
+            S,
+            table=table_view,
+            cards=cards_view,
+            none_found_key="services.none_found",
+            empty_icon="wrench",
+            empty_key="services.empty",
+            empty_hint_key="services.empty_hint",
+            new_key="services.new",
         ),
         service_editor(S, S.save),
         spacing="4",

@@ -25,6 +25,15 @@ class ListPageMixin(rx.State, mixin=True):
     def _refresh(self) -> None:
         raise NotImplementedError
 
+    @rx.var
+    def filtered(self) -> bool:
+        """A search or a filter (not the sort) narrows the list."""
+        return bool(self.search) or any(
+            getattr(self, name) != default
+            for name, default in self.FILTER_DEFAULTS.items()
+            if name != "sort"
+        )
+
     def _set_page_result(self, result: dict) -> None:
         self.total, self.page, self.pages = result["total"], result["page"], result["pages"]
         self.loaded = True
