@@ -643,6 +643,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Stock bajo: {name} ({quantity} {unit}, mínimo {min_stock})",
         "Low stock: {name} ({quantity} {unit}, minimum {min_stock})",
     ),
+    # Agenda errors
+    "error.time_required": ("La hora es obligatoria.", "The time is required."),
+    "error.time_invalid": ("Hora no válida (HH:MM).", "Invalid time (HH:MM)."),
+    "error.title_required": (
+        "El título es obligatorio (o elige un tipo de servicio).",
+        "The title is required (or choose a service type).",
+    ),
+    "error.appointment_duration_invalid": (
+        "Duración no válida (entre 5 y 720 minutos).",
+        "Invalid duration (5 to 720 minutes).",
+    ),
+    "error.date_out_of_range": (
+        "La fecha debe estar entre el año 2000 y cinco años desde hoy.",
+        "The date must be between 2000 and five years from today.",
+    ),
+    "error.piano_not_of_client": (
+        "Ese piano no es de este cliente.",
+        "That piano does not belong to this client.",
+    ),
+    "error.appointment_closed": (
+        "Esta cita ya está completada o cancelada.",
+        "This appointment is already completed or cancelled.",
+    ),
+    "error.appointment_cancelled": ("Esta cita está cancelada.", "This appointment is cancelled."),
     # Common
     "common.yes": ("Sí", "Yes"),
     "common.no": ("No", "No"),
