@@ -1,6 +1,7 @@
 """One module per route; importing this package registers every page."""
 
 from piano_emotion.ui.pages import (  # noqa: F401
+    agenda,
     auth,
     clients,
     home,
