@@ -22,23 +22,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from piano_emotion.domain import inventory
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.domain.listing import PageResult, clamp_page, like_pattern
-from piano_emotion.domain.tenancy import get_owned, get_owned_for_update, owned
+from piano_emotion.domain.tenancy import get_owned, owned
 from piano_emotion.formatting import parse_decimal
 from piano_emotion.models import (
     Client,
-    InventoryItem,
     Invoice,
     Piano,
     Service,
-    ServiceMaterial,
     ServiceTask,
-    StockMovement,
     User,
 )
-from piano_emotion.models.enums import ServiceStatus, ServiceType, StockMovementReason
+from piano_emotion.models.enums import ServiceStatus, ServiceType
 from piano_emotion.text import normalise_search_text
 
 
@@ -87,17 +85,26 @@ class ServiceInput:
     # ``[{"label": ..., "done": ...}]``; None = the type's default checklist
     # (create) or keep the current one (update).
     tasks: list[dict[str, Any]] | None = None
+    # ``[{"item_id", "quantity", "unit_price"?}]``; None = keep the materials.
+    materials: list[dict[str, Any]] | None = None
+    # The technician confirmed using more than there is in stock.
+    allow_negative_stock: bool = False
 
     @classmethod
     def from_form(cls, form: dict[str, Any]) -> ServiceInput:
         values: dict[str, Any] = {
             f.name: str(form.get(f.name, "") or "").strip()
             for f in fields(cls)
-            if f.name in form and f.name != "tasks"
+            if f.name in form and f.name not in _NOT_TEXT
         }
-        if isinstance(form.get("tasks"), list):
-            values["tasks"] = list(form["tasks"])
+        for name in ("tasks", "materials"):
+            if isinstance(form.get(name), list):
+                values[name] = list(form[name])
+        values["allow_negative_stock"] = bool(form.get("allow_negative_stock", False))
         return cls(**values)
+
+
+_NOT_TEXT = ("tasks", "materials", "allow_negative_stock")
 
 
 # -- parsing ------------------------------------------------------------------
@@ -340,10 +347,31 @@ def _add_tasks(session: Session, user: User, service: Service, tasks, start: int
         )
 
 
+def _material_errors(data: ServiceInput) -> dict[str, str]:
+    if data.materials is None:
+        return {}
+    return inventory.parse_materials(data.materials)[1]
+
+
+def _save_materials(
+    session: Session, user: User, service: Service, data: ServiceInput | None, before: _State | None
+) -> None:
+    """Stock follows the service (same transaction): a cancelled service gives
+    its materials back and keeps none; otherwise given materials replace them."""
+    if service.status == ServiceStatus.CANCELLED:
+        if before is None or before.status != ServiceStatus.CANCELLED:
+            inventory.return_service_materials(session, user, service.id)
+    elif data is not None and data.materials is not None:
+        inventory.set_service_materials(
+            session, user, service.id, data.materials, allow_negative=data.allow_negative_stock
+        )
+
+
 def create_service(session: Session, user: User, data: ServiceInput) -> Service:
     """Record a service on one of the technician's pianos, for its current
     owner, with the given checklist or the type's default one."""
     errors, cleaned = validate_service(data)
+    errors.update(_material_errors(data))
     piano = None
     if cleaned["piano_id"] is None:
         errors.setdefault("piano_id", "error.piano_required")
@@ -366,6 +394,7 @@ def create_service(session: Session, user: User, data: ServiceInput) -> Service:
         tasks = [(key, False) for key in DEFAULT_TASKS[service.service_type]]
     _add_tasks(session, user, service, tasks)
     session.flush()
+    _save_materials(session, user, service, data, None)
     _after_write(session, user, service, None)
     return service
 
@@ -376,6 +405,7 @@ def update_service(session: Session, user: User, service_id: int, data: ServiceI
     checklist, a list replaces it."""
     service = get_owned(session, Service, service_id, user)
     errors, cleaned = validate_service(data)
+    errors.update(_material_errors(data))
     piano = None
     if cleaned["piano_id"] is not None and cleaned["piano_id"] != service.piano_id:
         piano = get_owned(session, Piano, cleaned["piano_id"], user)
@@ -395,6 +425,7 @@ def update_service(session: Session, user: User, service_id: int, data: ServiceI
         )
         _add_tasks(session, user, service, cleaned["tasks"])
     session.flush()
+    _save_materials(session, user, service, data, before)
     _after_write(session, user, service, before)
     return service
 
@@ -407,6 +438,7 @@ def set_service_status(session: Session, user: User, service_id: int, status: st
     service.status = ServiceStatus(status)
     session.add(service)
     session.flush()
+    _save_materials(session, user, service, None, before)
     _after_write(session, user, service, before)
     return service
 
@@ -419,25 +451,7 @@ def remove_service(session: Session, user: User, service_id: int) -> str:
     service = get_owned(session, Service, service_id, user)
     before = _State.of(service)
     collections = ["services", "pianos", "clients", "alerts"]
-    materials = session.exec(
-        owned(ServiceMaterial, user).where(ServiceMaterial.service_id == service.id)
-    ).all()
-    for material in materials:
-        item = get_owned_for_update(session, InventoryItem, material.item_id, user)
-        item.quantity += material.quantity
-        session.add(item)
-        session.add(
-            StockMovement(
-                technician_id=user.id,
-                item_id=item.id,
-                reason=StockMovementReason.SERVICE_RETURN,
-                quantity_delta=material.quantity,
-                quantity_after=item.quantity,
-                service_id=service.id,
-            )
-        )
-    if materials:
-        collections.append("inventory")
+    inventory.return_service_materials(session, user, service.id)
     invoiced = session.exec(
         select(Invoice.id)
         .where(Invoice.technician_id == user.id, Invoice.service_id == service.id)

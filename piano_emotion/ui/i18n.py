@@ -736,7 +736,71 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.subject_required": ("El asunto es obligatorio.", "The subject is required."),
     "error.piano_not_due": (
         "Este piano no tiene revisión prevista (archivado o «el cliente llama»).",
-        "This piano has no service due (archived or \"client calls\").",
+        'This piano has no service due (archived or "client calls").',
+    ),
+    # Reminders
+    "reminders.due_title": ("Pianos que tocan revisión", "Pianos due for service"),
+    "reminders.due_hint": (
+        "Vencidos y los que vencen en los próximos 30 días, según el intervalo de cada piano.",
+        "Overdue and due in the next 30 days, from each piano's interval.",
+    ),
+    "reminders.none_due": ("Ningún piano pendiente de revisión.", "No piano is due."),
+    "reminders.last": ("Último servicio:", "Last service:"),
+    "reminders.due": ("toca:", "due:"),
+    "reminders.overdue": ("Vencido", "Overdue"),
+    "reminders.follow_up": ("Seguimiento", "Follow-up"),
+    "reminders.contact": ("Contactar", "Contact"),
+    "reminders.contacted": (
+        "Marcado como contactado. Te recordaremos hacer seguimiento en 14 días.",
+        "Marked as contacted. You will be reminded to follow up in 14 days.",
+    ),
+    "reminders.whatsapp_message": ("Mensaje de WhatsApp", "WhatsApp message"),
+    "reminders.email_message": ("Email", "Email"),
+    "reminders.email_subject": ("Asunto del email", "Email subject"),
+    "reminders.no_phone": (
+        "El cliente no tiene un teléfono válido para WhatsApp.",
+        "The client has no valid phone for WhatsApp.",
+    ),
+    "reminders.mark_hint": (
+        "Cuando hayas enviado el mensaje, márcalo para no volver a proponerlo este ciclo.",
+        "Once you have sent it, mark it so it is not proposed again this cycle.",
+    ),
+    "reminders.mark_whatsapp": ("Enviado por WhatsApp", "Sent by WhatsApp"),
+    "reminders.mark_email": ("Enviado por email", "Sent by email"),
+    "reminders.mark_call": ("He llamado", "I called"),
+    "reminders.new": ("Nuevo recordatorio", "New reminder"),
+    "reminders.saved": ("Recordatorio guardado", "Reminder saved"),
+    "reminders.done": ("Recordatorio hecho", "Reminder done"),
+    "reminders.reopened": ("Recordatorio reabierto", "Reminder reopened"),
+    "reminders.deleted": ("Recordatorio eliminado", "Reminder deleted"),
+    "reminders.due_date": ("Fecha", "Date"),
+    "reminders.bucket_overdue": ("Atrasados", "Overdue"),
+    "reminders.bucket_today": ("Hoy", "Today"),
+    "reminders.bucket_week": ("Esta semana", "This week"),
+    "reminders.bucket_later": ("Más adelante", "Later"),
+    "reminders.bucket_done": ("Hechos", "Done"),
+    "reminders.templates": ("Plantillas de mensaje", "Message templates"),
+    "reminders.templates_hint": (
+        "Variables: {cliente}, {piano}, {ultimo_servicio}, {meses}, {tecnico}.",
+        "Variables: {cliente}, {piano}, {ultimo_servicio}, {meses}, {tecnico}.",
+    ),
+    # Inventory errors
+    "error.quantity_invalid": ("Cantidad no válida.", "Invalid quantity."),
+    "error.quantity_negative": (
+        "La cantidad no puede ser negativa.",
+        "The quantity cannot be negative.",
+    ),
+    "error.stock_negative": (
+        "No hay existencias suficientes (disponible: {available}). ¿Usarlo igualmente?",
+        "Not enough in stock (available: {available}). Use it anyway?",
+    ),
+    "error.service_cancelled": (
+        "Un servicio cancelado no usa materiales.",
+        "A cancelled service uses no materials.",
+    ),
+    "error.too_many_materials": (
+        "Demasiados materiales (máximo 100).",
+        "Too many materials (100 at most).",
     ),
     # Common
     "common.yes": ("Sí", "Yes"),

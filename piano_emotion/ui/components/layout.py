@@ -20,6 +20,16 @@ def nav_link(section: Section, active: bool) -> rx.Component:
         rx.hstack(
             rx.icon(section.icon, size=18),
             rx.text(tr(section.label_key), size="3", weight="medium"),
+            rx.spacer(),
+            rx.cond(
+                AuthState.nav_badges[section.route].to(int) > 0,
+                rx.badge(
+                    AuthState.nav_badges[section.route].to(str),
+                    color_scheme="red",
+                    radius="full",
+                    data_testid=f"badge-{section.label_key.removeprefix('nav.')}",
+                ),
+            ),
             align="center",
             spacing="3",
             padding_x="0.75rem",

@@ -7,6 +7,7 @@ from piano_emotion.ui.pages import (  # noqa: F401
     home,
     not_found,
     pianos,
+    reminders,
     sections,
     services,
     settings,

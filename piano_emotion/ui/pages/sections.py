@@ -8,7 +8,16 @@ import reflex as rx
 from piano_emotion.ui import styles
 from piano_emotion.ui.components.layout import template
 from piano_emotion.ui.i18n import tr
-from piano_emotion.ui.routes import AGENDA, CLIENTS, PIANOS, SECTIONS, SERVICES, SETTINGS, Section
+from piano_emotion.ui.routes import (
+    AGENDA,
+    CLIENTS,
+    PIANOS,
+    REMINDERS,
+    SECTIONS,
+    SERVICES,
+    SETTINGS,
+    Section,
+)
 
 
 def _register(section: Section) -> None:
@@ -35,6 +44,6 @@ def _register(section: Section) -> None:
 
 
 for _section in SECTIONS[1:]:
-    if _section.route in (SETTINGS, CLIENTS, PIANOS, SERVICES, AGENDA):
+    if _section.route in (SETTINGS, CLIENTS, PIANOS, SERVICES, AGENDA, REMINDERS):
         continue  # real pages (pages/settings.py, pages/clients.py)
     _register(_section)

@@ -62,6 +62,8 @@ class AuthState(UIState):
     user_email: str = ""
     is_owner: bool = False
     auth_checked: bool = False
+    # Counts shown next to sidebar entries (reminders due, low stock).
+    nav_badges: dict[str, int] = {}
     # Sign-in / sign-up forms.
     form_error: str = ""
     field_errors: dict[str, str] = {}
@@ -141,7 +143,17 @@ class AuthState(UIState):
         self.auth_checked = True
         if user is None:
             return self._sign_in_redirect()
+        self._load_nav_badges(user)
         return None
+
+    def _load_nav_badges(self, user: User) -> None:
+        # Cached reads: a hit costs microseconds on every page change.
+        from piano_emotion.domain import reminders
+
+        with session_scope() as session:
+            self.nav_badges = {
+                routes.REMINDERS: reminders.reminder_counts(session, user)["badge"],
+            }
 
     @rx.event
     def redirect_if_signed_in(self):

@@ -3,13 +3,13 @@ detail with its tickable checklist."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import ClassVar
 
 import reflex as rx
 
 from piano_emotion.db import session_scope
 from piano_emotion.domain import pianos, services
+from piano_emotion.domain.alerts import local_today
 from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.domain.services import ServiceInput, ServiceQuery
 from piano_emotion.formatting import format_date, format_money, format_number
@@ -101,7 +101,9 @@ class ServicesState(ListPageMixin, EditorMixin, PianoPickerMixin, AuthState):
         return {
             "service_type": "tuning",
             "status": "completed",
-            "service_date": date.today().isoformat(),
+            # Today where the technician works (what the dashboard's month and
+            # the alerts count in), not the server's date.
+            "service_date": local_today().isoformat(),
             "duration_minutes": "60",
         }
 
