@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 
 from piano_emotion.ui import styles
+from piano_emotion.ui.components.search import global_search
 from piano_emotion.ui.i18n import LANGUAGES, tr
 from piano_emotion.ui.routes import HOME, SECTIONS, SETTINGS, Section
 from piano_emotion.ui.state.auth import AuthState
@@ -189,6 +190,7 @@ def top_bar(active_route: str, title_key: str) -> rx.Component:
         rx.box(mobile_menu(active_route), display=["block", "block", "none"]),
         rx.heading(tr(title_key), size="5", as_="h1", data_testid="page-title"),
         rx.spacer(),
+        global_search(),
         language_select(),
         rx.color_mode.button(variant="ghost", aria_label=tr("shell.theme")),
         user_menu(),

@@ -5,6 +5,7 @@ from piano_emotion.ui.pages import (  # noqa: F401
     auth,
     clients,
     home,
+    inventory,
     not_found,
     pianos,
     reminders,

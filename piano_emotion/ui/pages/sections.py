@@ -11,6 +11,7 @@ from piano_emotion.ui.i18n import tr
 from piano_emotion.ui.routes import (
     AGENDA,
     CLIENTS,
+    INVENTORY,
     PIANOS,
     REMINDERS,
     SECTIONS,
@@ -44,6 +45,6 @@ def _register(section: Section) -> None:
 
 
 for _section in SECTIONS[1:]:
-    if _section.route in (SETTINGS, CLIENTS, PIANOS, SERVICES, AGENDA, REMINDERS):
+    if _section.route in (SETTINGS, CLIENTS, PIANOS, SERVICES, AGENDA, REMINDERS, INVENTORY):
         continue  # real pages (pages/settings.py, pages/clients.py)
     _register(_section)

@@ -148,11 +148,12 @@ class AuthState(UIState):
 
     def _load_nav_badges(self, user: User) -> None:
         # Cached reads: a hit costs microseconds on every page change.
-        from piano_emotion.domain import reminders
+        from piano_emotion.domain import inventory, reminders
 
         with session_scope() as session:
             self.nav_badges = {
                 routes.REMINDERS: reminders.reminder_counts(session, user)["badge"],
+                routes.INVENTORY: inventory.low_stock_count(session, user),
             }
 
     @rx.event
