@@ -310,7 +310,7 @@ def detail_dialog() -> rx.Component:
                         ),
                         rx.spacer(),
                         rx.text(m["delta"], weight="bold", size="2"),
-                        rx.text("→ ", m["after"], size="2", color=styles.MUTED_TEXT),
+                        rx.text(m["after"], size="2", color=styles.MUTED_TEXT),
                         width="100%",
                         border_bottom=styles.BORDER,
                         padding_y="0.25rem",

@@ -155,7 +155,7 @@ class InventoryState(ListPageMixin, EditorMixin, AuthState):
                 "when": format_datetime(m["created_at"]),
                 "reason": m["reason"],
                 "delta": ("+" if m["quantity_delta"] > 0 else "") + _qty(m["quantity_delta"], lang),
-                "after": _qty(m["quantity_after"], lang),
+                "after": "→ " + _qty(m["quantity_after"], lang),
                 "note": m["note"],
                 "service_id": m["service_id"] or 0,
             }
