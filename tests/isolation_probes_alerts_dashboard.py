@@ -178,3 +178,12 @@ def _prefetch_for_user(session, b, a):
 
 def _assert_true(result):
     assert result is True
+
+
+def _syncs_only_own_alerts(result, a):
+    assert result is None
+
+
+@probe("alerts.ensure_alerts_synced", expect=_syncs_only_own_alerts)
+def _ensure_alerts_synced(session, b, a):
+    return alerts.ensure_alerts_synced(session, b)

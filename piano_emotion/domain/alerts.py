@@ -59,7 +59,9 @@ STATUS_FILTERS: dict[str, tuple[Status, ...]] = {
 # Technician-wide lists show at most this many resolved rows (the newest).
 RESOLVED_HISTORY_LIMIT = 300
 # What a list of alerts shows, so what its cache entries depend on.
-ALERT_READS = ("alerts", "pianos", "services", "settings", "clients")
+# Alert rows change through the sync (which invalidates "alerts"); lists also
+# show piano and client names.
+ALERT_READS = ("alerts", "piano_names", "client_names", "services", "settings")
 
 LEVEL_RANK = {Level.URGENT.value: 0, Level.PENDING.value: 1}
 KIND_RANK = {Kind.REPAIR.value: 0, Kind.TUNING.value: 1, Kind.REGULATION.value: 2}
@@ -722,10 +724,29 @@ def alert_sort_key(alert: Mapping[str, Any]) -> tuple:
     )
 
 
+# What can change which alerts a piano needs (not "alerts" itself: the sync
+# invalidates that when it writes, and acknowledging needs no new sync).
+SYNC_INPUTS = ("pianos", "services", "settings", "clients")
+
+
+def ensure_alerts_synced(session: Session, user: User, today: date | None = None) -> None:
+    """Run ``sync_alerts`` once per day and after each write that can change
+    the result, instead of on every read (a sync reads every piano)."""
+    today = today or local_today()
+    cached_read(
+        user,
+        "alerts",
+        "synced",
+        {"today": today},
+        lambda: sync_alerts(session, user, today),
+        depends_on=SYNC_INPUTS,
+    )
+
+
 def _list_alerts(
     session: Session, user: User, status: str, piano_id: int | None, today: date
 ) -> list[dict[str, Any]]:
-    sync_alerts(session, user, today)
+    ensure_alerts_synced(session, user, today)
     statuses = STATUS_FILTERS[status]
     base = (
         select(*_LIST_COLUMNS)

@@ -40,8 +40,15 @@ COLLECTIONS = frozenset(
         "rates",
         "alerts",
         "settings",
+        # What dashboards and alert lists show of clients and pianos: names
+        # (and counts). A write to "clients"/"pianos" is also a write to these
+        # unless the writer says no name changed (a phone or a note edit),
+        # so such edits do not throw away the dashboard.
+        "client_names",
+        "piano_names",
     }
 )
+NAME_COLLECTIONS = {"clients": "client_names", "pianos": "piano_names"}
 
 
 def _tags(user: User, collections: Iterable[str], records: Iterable[tuple[str, int]]) -> list[str]:
@@ -75,6 +82,7 @@ def cached_read(
 
 def invalidate(user: User, *collections: str, records: Iterable[tuple[str, int]] = ()) -> None:
     """Hide, now, every entry that shows what changed (after the write is committed)."""
+    collections += tuple(NAME_COLLECTIONS[c] for c in collections if c in NAME_COLLECTIONS)
     tags = _tags(user, collections, records)
     if tags:
         get_cache().invalidate(*tags)
@@ -85,6 +93,7 @@ def invalidate_on_commit(
     user: User,
     *collections: str,
     records: Iterable[tuple[str, int]] = (),
+    names_changed: bool = True,
 ) -> None:
     """What domain writes call: the tags are invalidated when ``session`` commits.
 
@@ -92,6 +101,8 @@ def invalidate_on_commit(
     rows and cache them under the new tag versions; after a rollback nothing
     changed, so nothing is invalidated.
     """
+    if names_changed:
+        collections += tuple(NAME_COLLECTIONS[c] for c in collections if c in NAME_COLLECTIONS)
     session.info.setdefault(PENDING_KEY, []).extend(_tags(user, collections, records))
 
 

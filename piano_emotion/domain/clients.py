@@ -151,13 +151,16 @@ def update_client(session: Session, user: User, client_id: int, data: ClientInpu
     errors, cleaned = validate_client(data)
     if errors:
         raise ValidationFailed(errors)
+    renamed = cleaned["name"] != client.name
     _apply(client, cleaned)
     session.add(client)
     session.flush()
+    # Details of its pianos and services show the client's contact; lists
+    # and dashboards show only its name.
     refresh_piano_search_text(session, user, client.id)
-    # Piano and service lists show the client's name.
+    collections = ("clients", "pianos", "services") if renamed else ("clients",)
     invalidate_on_commit(
-        session, user, "clients", "pianos", "services", records=[("client", client.id)]
+        session, user, *collections, records=[("client", client.id)], names_changed=renamed
     )
     return client
 

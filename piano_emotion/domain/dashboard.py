@@ -58,8 +58,8 @@ ACTIVE_APPOINTMENT = (AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED)
 DASHBOARD_READS = (
     "services",
     "invoices",
-    "clients",
-    "pianos",
+    "client_names",
+    "piano_names",
     "appointments",
     "alerts",
     "inventory",
@@ -181,7 +181,7 @@ def _invoice_client(invoice: Invoice, client_name: str) -> str:
     return invoice.client_name or client_name
 
 
-@feed_provider("invoices", depends_on=("invoices", "clients"))
+@feed_provider("invoices", depends_on=("invoices", "client_names"))
 def invoices_feed(session: Session, user: User, today: date) -> list[FeedItem]:
     """Sent invoices past their due date (urgent) or due within 3 days (warning)."""
     rows = session.exec(
@@ -225,7 +225,7 @@ def _local_day_start(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=DISPLAY_TIMEZONE).astimezone(UTC)
 
 
-@feed_provider("appointments", depends_on=("appointments", "clients", "pianos"))
+@feed_provider("appointments", depends_on=("appointments", "client_names", "piano_names"))
 def appointments_feed(session: Session, user: User, today: date) -> list[FeedItem]:
     """Appointments today or tomorrow (urgent) and in the next 7 days (warning)."""
     rows = session.exec(

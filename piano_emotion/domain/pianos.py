@@ -291,6 +291,18 @@ def _service_ids_of_piano(session: Session, user: User, piano_id: int) -> list[i
 
 
 # -- writes -------------------------------------------------------------------
+# What other pages show of a piano (its name) and what its alerts depend on.
+NAME_FIELDS = ("brand", "model", "serial_number", "client_id", "archived")
+ALERT_FIELDS = (
+    "condition",
+    "service_interval_months",
+    "tuning_pending_days",
+    "tuning_urgent_days",
+    "regulation_pending_days",
+    "regulation_urgent_days",
+)
+
+
 def create_piano(session: Session, user: User, data: PianoInput) -> Piano:
     errors, cleaned = validate_piano(data, technician_thresholds(session, user))
     owner = None
@@ -320,13 +332,22 @@ def update_piano(session: Session, user: User, piano_id: int, data: PianoInput) 
     if errors:
         raise ValidationFailed(errors)
     old_client_id = piano.client_id
+    before = {name: getattr(piano, name) for name in NAME_FIELDS + ALERT_FIELDS}
     _apply(piano, cleaned, owner)
     session.add(piano)
     session.flush()
-    # Service lists and details show the piano's brand and model.
+    changed = {name for name, value in before.items() if getattr(piano, name) != value}
+    # Service lists and details show the piano's brand and model; client lists
+    # count pianos; alerts follow condition, thresholds and interval.
     records = [("piano", piano.id), ("client", old_client_id), ("client", owner.id)]
     records += [("service", sid) for sid in _service_ids_of_piano(session, user, piano.id)]
-    invalidate_on_commit(session, user, "pianos", "clients", "services", "alerts", records=records)
+    renamed = bool(changed & set(NAME_FIELDS))
+    collections = ["pianos"]
+    if renamed:
+        collections += ["services", "clients", "alerts"]
+    elif changed & set(ALERT_FIELDS):
+        collections += ["alerts"]
+    invalidate_on_commit(session, user, *collections, records=records, names_changed=renamed)
     return piano
 
 
@@ -427,7 +448,9 @@ def refresh_piano_search_text(session: Session, user: User, client_id: int) -> i
     piano_ids = {p.id for p in pianos} | {piano_id for _, piano_id in services}
     records = [("piano", pid) for pid in sorted(piano_ids)]
     records += [("service", sid) for sid, _ in services]
-    invalidate_on_commit(session, user, "pianos", records=records)
+    # Piano lists show (and search) the owner's name: only a rename touches them.
+    collections = ("pianos",) if changed else ()
+    invalidate_on_commit(session, user, *collections, records=records, names_changed=False)
     return changed
 
 
@@ -495,7 +518,7 @@ def _list_pianos(session: Session, user: User, query: PianoQuery) -> dict[str, A
         # The filter reads the alert rows: bring them up to date first.
         from piano_emotion.domain import alerts
 
-        alerts.sync_alerts(session, user)
+        alerts.ensure_alerts_synced(session, user)
     tunings = _last_dates(user, ServiceType.TUNING)
     services = _last_dates(user)
     filters = [Piano.technician_id == user.id]

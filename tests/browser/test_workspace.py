@@ -221,9 +221,7 @@ def test_client_piano_repair_alert_and_dashboard_end_to_end(signed_in_page):
     expect(page.get_by_test_id("metric-services")).to_have_text("1")
     expect(page.get_by_test_id("metric-clients")).to_have_text("1")
     expect(page.get_by_test_id("metric-pianos")).to_have_text("1")
-    expect(page.get_by_test_id("feed-item").filter(has_text="Necesita reparación")).to_have_count(
-        0
-    )
+    expect(page.get_by_test_id("feed-item").filter(has_text="Necesita reparación")).to_have_count(0)
     # Revenue is the invoices *paid* this month (DOMAIN.md), not the cost of the
     # services: without invoices it stays at zero.
     expect(page.get_by_test_id("metric-revenue")).to_contain_text("0,00")
