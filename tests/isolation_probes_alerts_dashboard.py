@@ -187,3 +187,13 @@ def _syncs_only_own_alerts(result, a):
 @probe("alerts.ensure_alerts_synced", expect=_syncs_only_own_alerts)
 def _ensure_alerts_synced(session, b, a):
     return alerts.ensure_alerts_synced(session, b)
+
+
+def _no_foreign_top_alerts(result, a):
+    assert all(alert["piano_id"] != a.ids["piano"] for alert in result["items"])
+    assert_no_trace_of(result, a)
+
+
+@probe("alerts.top_active_alerts", expect=_no_foreign_top_alerts)
+def _top_active_alerts(session, b, a):
+    return alerts.top_active_alerts(session, b, 20)

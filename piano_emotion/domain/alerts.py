@@ -784,6 +784,84 @@ def _list_alerts(
     return alerts
 
 
+def _top_active(session: Session, user: User, limit: int, today: date) -> dict[str, Any]:
+    ensure_alerts_synced(session, user, today)
+    thresholds = _technician_thresholds(session, user)
+    # alert_sort_key, in SQL: urgent first, then most days overdue.
+    overdue = sa.case(
+        (
+            MaintenanceAlert.kind == Kind.TUNING,
+            MaintenanceAlert.days_since
+            - sa.func.coalesce(Piano.tuning_pending_days, thresholds.tuning_pending_days),
+        ),
+        (
+            MaintenanceAlert.kind == Kind.REGULATION,
+            MaintenanceAlert.days_since
+            - sa.func.coalesce(Piano.regulation_pending_days, thresholds.regulation_pending_days),
+        ),
+        else_=MaintenanceAlert.days_since,
+    )
+    level_rank = sa.case((MaintenanceAlert.level == Level.URGENT, 0), else_=1)
+    kind_rank = sa.case(
+        (MaintenanceAlert.kind == Kind.REPAIR, 0),
+        (MaintenanceAlert.kind == Kind.TUNING, 1),
+        else_=2,
+    )
+    active = [Status.OPEN, Status.ACKNOWLEDGED]
+    base = (
+        select(*_LIST_COLUMNS)
+        .join(Piano, Piano.id == MaintenanceAlert.piano_id)
+        .join(Client, Client.id == Piano.client_id)
+        .where(
+            MaintenanceAlert.technician_id == user.id,
+            Piano.technician_id == user.id,
+            Client.technician_id == user.id,
+            MaintenanceAlert.status.in_(active),
+        )
+    )
+    rows = session.exec(
+        base.order_by(
+            level_rank, overdue.desc(), kind_rank, MaintenanceAlert.piano_id, MaintenanceAlert.id
+        ).limit(limit)
+    ).all()
+    total = session.exec(
+        select(sa.func.count(MaintenanceAlert.id))
+        .join(Piano, Piano.id == MaintenanceAlert.piano_id)
+        .join(Client, Client.id == Piano.client_id)
+        .where(
+            MaintenanceAlert.technician_id == user.id,
+            Piano.technician_id == user.id,
+            Client.technician_id == user.id,
+            MaintenanceAlert.status.in_(active),
+        )
+    ).one()
+    items = [
+        _alert_dict(
+            row,
+            thresholds.overridden_by({name: getattr(row, name) for name in THRESHOLD_FIELDS}),
+        )
+        for row in rows
+    ]
+    return {"items": items, "total": int(total)}
+
+
+def top_active_alerts(
+    session: Session, user: User, limit: int, today: date | None = None
+) -> dict[str, Any]:
+    """The ``limit`` most pressing open/acknowledged alerts (the order of
+    ``list_alerts``) and how many there are: what the dashboard feed shows,
+    without listing every alert."""
+    today = today or local_today()
+    return cached_read(
+        user,
+        "alerts",
+        "top",
+        {"limit": limit, "today": today},
+        lambda: _top_active(session, user, limit, today),
+        depends_on=ALERT_READS,
+    )
+
+
 def list_alerts(
     session: Session,
     user: User,

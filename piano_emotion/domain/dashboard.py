@@ -140,9 +140,9 @@ def feed_sort_key(item: FeedItem) -> tuple:
 @feed_provider("maintenance", depends_on=alerts_domain.ALERT_READS)
 def maintenance_feed(session: Session, user: User, today: date) -> list[FeedItem]:
     """Open and acknowledged maintenance alerts (urgent ones are urgent)."""
-    active = alerts_domain.list_alerts(session, user, "active", today=today)
+    top = alerts_domain.top_active_alerts(session, user, MAINTENANCE_FEED_LIMIT, today)
     items = []
-    for alert in active[:MAINTENANCE_FEED_LIMIT]:
+    for alert in top["items"]:
         since = alert["due_since"] or today
         became_due = since + timedelta(days=alert["threshold"])
         items.append(
@@ -162,14 +162,14 @@ def maintenance_feed(session: Session, user: User, today: date) -> list[FeedItem
                 ref=alert["id"],
             )
         )
-    rest = active[MAINTENANCE_FEED_LIMIT:]
-    if rest:
+    rest = top["total"] - len(top["items"])
+    if rest > 0:
         items.append(
             feed_item(
                 "maintenance_more",
                 "info",
                 "feed.maintenance.more",
-                {"count": len(rest)},
+                {"count": rest},
                 routes.PIANOS,
                 today.isoformat(),
             )

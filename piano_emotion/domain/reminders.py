@@ -225,7 +225,7 @@ def validate_reminder(
         errors["due_date"] = "error.date_invalid"
     title = str(data.title or "").strip()
     if not title:
-        errors["title"] = "error.title_required"
+        errors["title"] = "error.reminder_title_required"
     elif len(title) > TITLE_MAX:
         errors["title"] = "error.too_long"
     cleaned["title"] = title

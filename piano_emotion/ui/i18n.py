@@ -728,6 +728,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "weekday.6": ("sáb", "Sat"),
     "weekday.7": ("dom", "Sun"),
     # Reminder errors
+    "error.reminder_title_required": ("El título es obligatorio.", "The title is required."),
     "error.template_body_required": ("Escribe el texto del mensaje.", "Enter the message text."),
     "error.template_variable": (
         "Variable desconocida. Usa {cliente}, {piano}, {ultimo_servicio}, {meses} o {tecnico}.",

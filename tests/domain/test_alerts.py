@@ -646,3 +646,34 @@ def test_a_new_service_refreshes_the_cached_list(session, technician):
     add_service(session, technician, piano, ServiceType.TUNING, ago(1))  # invalidates services
     session.commit()
     assert alerts.list_alerts(session, technician, today=TODAY) == []
+
+
+def test_top_active_alerts_match_the_full_list_order(session, technician):
+    """The dashboard's top-N query orders exactly as list_alerts does."""
+    from datetime import timedelta
+
+    from piano_emotion.domain import clients, pianos
+    from piano_emotion.domain.clients import ClientInput
+    from piano_emotion.domain.pianos import PianoInput
+    from piano_emotion.models.types import utcnow
+
+    owner = clients.create_client(session, technician, ClientInput(name="Dueña"))
+    session.commit()
+    ages = [200, 300, 800, 1200, 190, 275]
+    for index, days in enumerate(ages):
+        piano = pianos.create_piano(
+            session,
+            technician,
+            PianoInput(
+                client_id=owner.id,
+                brand=f"Marca {index}",
+                tuning_pending_days="150" if index == 4 else "",
+            ),
+        )
+        piano.created_at = utcnow() - timedelta(days=days)
+        session.add(piano)
+    session.commit()
+    full = alerts.list_alerts(session, technician, "active")
+    top = alerts.top_active_alerts(session, technician, 4)
+    assert top["total"] == len(full)
+    assert [a["id"] for a in top["items"]] == [a["id"] for a in full[:4]]

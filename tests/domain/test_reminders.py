@@ -181,8 +181,8 @@ def test_create_update_complete_reopen_remove(session, technician):
 @pytest.mark.parametrize(
     ("changes", "field", "key"),
     [
-        ({"title": ""}, "title", "error.title_required"),
-        ({"title": "   "}, "title", "error.title_required"),
+        ({"title": ""}, "title", "error.reminder_title_required"),
+        ({"title": "   "}, "title", "error.reminder_title_required"),
         ({"title": "x" * 201}, "title", "error.too_long"),
         ({"due_date": ""}, "due_date", "error.date_required"),
         ({"due_date": "31/02/2026"}, "due_date", "error.date_invalid"),

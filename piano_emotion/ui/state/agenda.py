@@ -156,7 +156,8 @@ class AgendaState(EditorMixin, ClientPickerMixin, AuthState):
 
     @rx.event
     def pick_client(self, client_id: int, name: str):
-        ClientPickerMixin.pick_client.fn(self, client_id, name)
+        # On a mixin the handler is still the plain function (no ``.fn``).
+        ClientPickerMixin.pick_client(self, client_id, name)
         self._load_client_pianos(int(client_id))
 
     @rx.event

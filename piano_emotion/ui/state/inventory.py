@@ -74,6 +74,7 @@ class InventoryState(ListPageMixin, EditorMixin, AuthState):
             for i in result["items"]
         ]
         self._set_page_result(result)
+        self._load_nav_badges(user)  # the sidebar badge follows the stock
 
     @rx.event
     def load(self):
@@ -206,7 +207,8 @@ class InventoryState(ListPageMixin, EditorMixin, AuthState):
                     key,
                     self.lang,
                     **{
-                        k: v
+                        # Quantities as the user reads them ("15", "1,50"), not "15.000".
+                        k: _qty(v, self.lang) if isinstance(v, Decimal) else v
                         for k, v in error.params.items()
                         if isinstance(v, (str, int, float, Decimal))
                     },

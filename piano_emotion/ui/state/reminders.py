@@ -79,6 +79,7 @@ class RemindersState(EditorMixin, ClientPickerMixin, AuthState):
             "email_body": templates["email"]["body"],
             "whatsapp_body": templates["whatsapp"]["body"],
         }
+        self._load_nav_badges(user)  # the sidebar badge follows the lists
         self.loaded = True
 
     @rx.event
@@ -158,7 +159,8 @@ class RemindersState(EditorMixin, ClientPickerMixin, AuthState):
 
     @rx.event
     def pick_client(self, client_id: int, name: str):
-        ClientPickerMixin.pick_client.fn(self, client_id, name)
+        # On a mixin the handler is still the plain function (no ``.fn``).
+        ClientPickerMixin.pick_client(self, client_id, name)
         self._load_client_pianos(int(client_id))
 
     @rx.event

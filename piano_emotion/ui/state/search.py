@@ -63,11 +63,11 @@ class SearchState(AuthState):
             self.active = (self.active - 1) % len(self.links)
         elif key == "Enter":
             target = self.links[self.active]
-            self.set_search_open.fn(self, False)
+            SearchState.set_search_open.fn(self, False)
             return rx.redirect(target)
         return None
 
     @rx.event
     def go(self, link: str):
-        self.set_search_open.fn(self, False)
+        SearchState.set_search_open.fn(self, False)
         return rx.redirect(link)
