@@ -24,13 +24,15 @@ from sqlmodel import Session, func, select
 from piano_emotion.auth.tokens import issue_session_token
 from piano_emotion.cache import build_cache, use_cache
 from piano_emotion.domain import alerts, clients, pianos, services
+from piano_emotion.domain import inventory as inventory_domain
 from piano_emotion.domain.alerts import local_today
 from piano_emotion.domain.clients import ClientInput
 from piano_emotion.domain.errors import NotFound
+from piano_emotion.domain.inventory import ItemInput
 from piano_emotion.domain.pianos import PianoInput
 from piano_emotion.domain.services import DEFAULT_TASKS, ServiceInput
 from piano_emotion.formatting import format_money
-from piano_emotion.models import Client, Piano, Service, ServiceTask, User
+from piano_emotion.models import Client, InventoryItem, Piano, Service, ServiceTask, User
 from piano_emotion.models.enums import PianoType, ServiceStatus, ServiceType
 from piano_emotion.ui.state.auth import NotSignedIn
 from piano_emotion.ui.state.clients import ClientDetailState, ClientsState
@@ -1155,3 +1157,56 @@ def test_a_stale_session_is_signed_out(engine, records, technician, configured_a
     with pytest.raises(NotSignedIn):
         ClientsState.archive.fn(state, records["client"], True)
     assert snapshot(engine) == before
+
+
+# -- materials on the service page ------------------------------------------------------
+def add_inventory_item(engine, user, name="Fieltro", quantity="5"):
+    with Session(engine, expire_on_commit=False) as session:
+        item = inventory_domain.create_item(
+            session, user, ItemInput(name=name, quantity=quantity, min_stock="1", cost_per_unit="2")
+        )
+        session.commit()
+    return item
+
+
+def service_detail_state(signed_in, engine, technician):
+    piano = add_piano(engine, technician, add_client(engine, technician, "María García"))
+    service = add_service(engine, technician, piano)
+    state = signed_in(ServiceDetailState, f"/servicios/{service.id}")
+    ServiceDetailState.load_detail.fn(state)
+    return state
+
+
+def test_a_material_takes_stock_and_removing_it_puts_it_back(signed_in, engine, technician):
+    item = add_inventory_item(engine, technician)
+    state = service_detail_state(signed_in, engine, technician)
+    assert any(option["id"] == str(item.id) for option in state.item_options)
+    ServiceDetailState.add_material.fn(state, {"item_id": str(item.id), "quantity": "2"})
+    assert state.material_error == "" and state.stock_warning == ""
+    assert [m["name"] for m in state.materials] == ["Fieltro"]
+    assert fetch(engine, InventoryItem, item.id).quantity == Decimal("3")
+    ServiceDetailState.remove_material.fn(state, item.id)
+    assert state.materials == []
+    assert fetch(engine, InventoryItem, item.id).quantity == Decimal("5")
+
+
+def test_a_shortage_asks_first_and_can_be_confirmed(signed_in, engine, technician):
+    item = add_inventory_item(engine, technician, quantity="1")
+    state = service_detail_state(signed_in, engine, technician)
+    ServiceDetailState.add_material.fn(state, {"item_id": str(item.id), "quantity": "3"})
+    assert "No hay existencias suficientes de: Fieltro" in state.stock_warning
+    assert fetch(engine, InventoryItem, item.id).quantity == Decimal("1")  # nothing taken yet
+    ServiceDetailState.confirm_negative_stock.fn(state)
+    assert state.stock_warning == ""
+    assert fetch(engine, InventoryItem, item.id).quantity == Decimal("-2")
+
+
+def test_bad_material_input_writes_nothing(signed_in, engine, technician):
+    item = add_inventory_item(engine, technician)
+    state = service_detail_state(signed_in, engine, technician)
+    ServiceDetailState.add_material.fn(state, {"item_id": "", "quantity": "1"})
+    assert state.material_error == "Elige un material"
+    ServiceDetailState.add_material.fn(state, {"item_id": str(item.id), "quantity": "-1"})
+    assert state.material_error == "Cantidad no válida."
+    assert state.materials == []
+    assert fetch(engine, InventoryItem, item.id).quantity == Decimal("5")

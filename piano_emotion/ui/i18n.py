@@ -412,6 +412,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "services.notes": ("Notas para el cliente", "Notes for the client"),
     "services.technician_notes": ("Notas técnicas", "Technician notes"),
     "services.checklist": ("Lista de tareas", "Checklist"),
+    "services.materials": ("Materiales usados", "Materials used"),
+    "services.add_material": ("Añadir", "Add"),
+    "services.choose_item": ("Elige un material", "Choose an item"),
+    "services.materials_saved": (
+        "Materiales guardados; el stock se ha actualizado.",
+        "Materials saved; stock updated.",
+    ),
+    "services.stock_short": (
+        "No hay existencias suficientes de: {items}. ¿Usarlo igualmente? "
+        "El stock quedará en negativo.",
+        "Not enough in stock of: {items}. Use it anyway? Stock will go negative.",
+    ),
+    "services.use_anyway": ("Usar igualmente", "Use anyway"),
     "services.add_task": ("Añadir tarea", "Add a task"),
     "services.mark_completed": ("Marcar completado", "Mark completed"),
     "services.saved": ("Servicio guardado", "Service saved"),

@@ -66,7 +66,9 @@ def toolbar() -> rx.Component:
 def item_name(item) -> rx.Component:
     return rx.link(
         item["name"],
-        on_click=S.open_detail(item["id"]),
+        # No href: without preventDefault the browser follows "#", which
+        # re-runs the page's on_load and closes the dialog just opened.
+        on_click=S.open_detail(item["id"]).prevent_default,
         weight="medium",
         cursor="pointer",
         data_testid="item-link",

@@ -358,6 +358,105 @@ def checklist() -> rx.Component:
     )
 
 
+def materials_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(tr("services.materials"), weight="bold"),
+            rx.foreach(
+                D.materials,
+                lambda m: rx.hstack(
+                    rx.text(m["name"], size="2"),
+                    rx.spacer(),
+                    rx.text(m["quantity"], size="2"),
+                    rx.text(m["total"], size="2", color=styles.MUTED_TEXT),
+                    rx.icon_button(
+                        rx.icon("x", size=14),
+                        variant="ghost",
+                        size="1",
+                        on_click=D.remove_material(m["item_id"]),
+                        aria_label=tr("common.delete"),
+                    ),
+                    width="100%",
+                    align="center",
+                    border_bottom=styles.BORDER,
+                    padding_y="0.3rem",
+                    data_testid="material-row",
+                ),
+            ),
+            rx.cond(
+                D.stock_warning != "",
+                rx.callout(
+                    rx.vstack(
+                        rx.text(D.stock_warning),
+                        rx.hstack(
+                            rx.button(
+                                tr("services.use_anyway"),
+                                size="1",
+                                color_scheme="amber",
+                                on_click=D.confirm_negative_stock,
+                                data_testid="confirm-negative-stock",
+                            ),
+                            rx.button(
+                                tr("common.cancel"),
+                                size="1",
+                                variant="soft",
+                                on_click=D.cancel_negative_stock,
+                            ),
+                        ),
+                    ),
+                    icon="triangle-alert",
+                    color_scheme="amber",
+                    width="100%",
+                    data_testid="stock-warning",
+                ),
+            ),
+            rx.form(
+                rx.flex(
+                    rx.select.root(
+                        rx.select.trigger(
+                            placeholder=tr("services.choose_item"), data_testid="material-item"
+                        ),
+                        rx.select.content(
+                            rx.foreach(
+                                D.item_options,
+                                lambda i: rx.select.item(i["name"], value=i["id"]),
+                            )
+                        ),
+                        name="item_id",
+                    ),
+                    rx.input(
+                        name="quantity",
+                        placeholder=tr("inventory.quantity"),
+                        width="7rem",
+                        data_testid="material-quantity",
+                    ),
+                    rx.button(
+                        rx.icon("plus"),
+                        tr("services.add_material"),
+                        type="submit",
+                        variant="soft",
+                        data_testid="material-add",
+                    ),
+                    gap="2",
+                    wrap="wrap",
+                    align="center",
+                ),
+                on_submit=D.add_material,
+                reset_on_submit=True,
+                width="100%",
+            ),
+            rx.cond(
+                D.material_error != "",
+                rx.text(D.material_error, color=rx.color("red", 11), size="2"),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="materials",
+    )
+
+
 def detail_body() -> rx.Component:
     s = D.service
     return rx.vstack(
@@ -449,6 +548,7 @@ def detail_body() -> rx.Component:
             width="100%",
         ),
         checklist(),
+        materials_card(),
         rx.cond(
             s["notes"] != "",
             rx.card(

@@ -3,16 +3,18 @@ detail with its tickable checklist."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import ClassVar
 
 import reflex as rx
 
 from piano_emotion.db import session_scope
-from piano_emotion.domain import pianos, services
+from piano_emotion.domain import inventory, pianos, services
 from piano_emotion.domain.alerts import local_today
 from piano_emotion.domain.errors import NotFound, ValidationFailed
+from piano_emotion.domain.inventory import ItemQuery
 from piano_emotion.domain.services import ServiceInput, ServiceQuery
-from piano_emotion.formatting import format_date, format_money, format_number
+from piano_emotion.formatting import format_date, format_money, format_number, parse_decimal
 from piano_emotion.ui import routes
 from piano_emotion.ui.i18n import CATALOGUE, translate
 from piano_emotion.ui.state.auth import AuthState
@@ -171,6 +173,12 @@ class ServiceDetailState(ServicesState):
     tasks_done: int = 0
     not_found: bool = False
     new_task: str = ""
+    # Materials used (stock goes down in the same transaction).
+    materials: list[dict] = []
+    item_options: list[dict] = []
+    stock_warning: str = ""
+    material_error: str = ""
+    _pending_materials: list[dict] = []
 
     @rx.var
     def service_id_param(self) -> str:
@@ -213,6 +221,96 @@ class ServiceDetailState(ServicesState):
             for t in detail["tasks"]
         ]
         self.tasks_done = detail["tasks_done"]
+        self._load_materials(user)
+
+    def _load_materials(self, user) -> None:
+        with session_scope() as session:
+            used = inventory.get_service_materials(session, user, self._service_id())
+            items = inventory.list_items(session, user, ItemQuery(page_size=100))["items"]
+        self.materials = [
+            {
+                "item_id": m["item_id"],
+                "name": m["name"],
+                "quantity": format_number(
+                    m["quantity"], 0 if m["quantity"] % 1 == 0 else 2, self.lang
+                )
+                + f" {m['unit']}",
+                "raw_quantity": str(m["quantity"]),
+                "unit_price": str(m["unit_price"]),
+                "total": format_money(m["total"], self.lang),
+            }
+            for m in used
+        ]
+        self.item_options = [
+            {
+                "id": str(i["id"]),
+                "name": f"{i['name']} ({format_number(i['quantity'], 0)} {i['unit']})",
+            }
+            for i in items
+        ]
+
+    def _save_materials(self, materials: list[dict], allow_negative: bool):
+        user = self.require_user()
+        try:
+            with session_scope() as session:
+                inventory.set_service_materials(
+                    session, user, self._service_id(), materials, allow_negative=allow_negative
+                )
+        except ValidationFailed as error:
+            if "materials" in error.fields and error.fields["materials"] == "error.stock_negative":
+                short = ", ".join(
+                    f"{i['name']} ({format_number(i['available'], 0)} {i['unit']})"
+                    for i in error.params.get("items", [])
+                )
+                self._pending_materials = materials
+                self.stock_warning = translate("services.stock_short", self.lang, items=short)
+                return None
+            self.material_error = translate(next(iter(error.fields.values())), self.lang)
+            return None
+        self.stock_warning, self.material_error, self._pending_materials = "", "", []
+        self._load_materials(user)
+        return rx.toast.success(translate("services.materials_saved", self.lang))
+
+    def _current_materials(self) -> list[dict]:
+        return [
+            {"item_id": m["item_id"], "quantity": m["raw_quantity"], "unit_price": m["unit_price"]}
+            for m in self.materials
+        ]
+
+    @rx.event
+    def add_material(self, form: dict):
+        self.material_error = ""
+        item_id = str(form.get("item_id", ""))
+        if not item_id.isdigit():
+            self.material_error = translate("services.choose_item", self.lang)
+            return None
+        try:
+            quantity = parse_decimal(str(form.get("quantity", "")))
+        except ValueError:
+            quantity = Decimal(0)
+        if quantity <= 0:
+            self.material_error = translate("error.quantity_invalid", self.lang)
+            return None
+        materials = [m for m in self._current_materials() if str(m["item_id"]) != item_id]
+        previous = next(
+            (m for m in self._current_materials() if str(m["item_id"]) == item_id), None
+        )
+        total = quantity + (Decimal(previous["quantity"]) if previous else 0)
+        materials.append({"item_id": int(item_id), "quantity": str(total)})
+        return self._save_materials(materials, allow_negative=False)
+
+    @rx.event
+    def remove_material(self, item_id: int):
+        materials = [m for m in self._current_materials() if int(m["item_id"]) != int(item_id)]
+        return self._save_materials(materials, allow_negative=False)
+
+    @rx.event
+    def confirm_negative_stock(self):
+        return self._save_materials(self._pending_materials, allow_negative=True)
+
+    @rx.event
+    def cancel_negative_stock(self):
+        self.stock_warning, self._pending_materials = "", []
 
     @rx.event
     def load_detail(self):
