@@ -40,6 +40,7 @@ PUBLIC_ROUTES = frozenset({SIGN_IN, SIGN_UP})
 
 API_HEALTH = "/api/health"
 API_CALENDAR = "/api/calendar/{token}.ics"
+API_CRON = "/api/cron/{job}"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import reflex as rx
 
 from piano_emotion.models.enums import ClientType
 from piano_emotion.ui.components.common import enum_text
-from piano_emotion.ui.components.forms import field
+from piano_emotion.ui.components.forms import editor_dialog, field
 from piano_emotion.ui.i18n import tr
 
 FIELDS = (
@@ -26,85 +26,60 @@ FIELDS = (
 
 def client_editor(state, on_submit) -> rx.Component:
     errors = state.form_errors
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(state.editing_id, tr("clients.edit"), tr("clients.new"))),
-            rx.form(
-                rx.vstack(
-                    rx.grid(
+    return editor_dialog(
+        state,
+        rx.grid(
+            *[
+                field(
+                    label,
+                    name,
+                    errors,
+                    required=required,
+                    auto_complete=auto,
+                    default_value=state.form[name].to(str),
+                )
+                for label, name, auto, required in FIELDS
+            ],
+            rx.vstack(
+                rx.text(tr("clients.type"), size="2", weight="medium"),
+                rx.select.root(
+                    rx.select.trigger(width="100%", data_testid="field-client_type"),
+                    rx.select.content(
                         *[
-                            field(
-                                label,
-                                name,
-                                errors,
-                                required=required,
-                                auto_complete=auto,
-                                default_value=state.form[name].to(str),
-                            )
-                            for label, name, auto, required in FIELDS
-                        ],
-                        rx.vstack(
-                            rx.text(tr("clients.type"), size="2", weight="medium"),
-                            rx.select.root(
-                                rx.select.trigger(width="100%", data_testid="field-client_type"),
-                                rx.select.content(
-                                    *[
-                                        rx.select.item(
-                                            enum_text("ClientType", value.value), value=value.value
-                                        )
-                                        for value in ClientType
-                                    ]
-                                ),
-                                name="client_type",
-                                default_value=state.form["client_type"].to(str),
-                            ),
-                            rx.cond(
-                                errors["client_type"],
-                                rx.text(errors["client_type"], color=rx.color("red", 11), size="2"),
-                            ),
-                            spacing="1",
-                            width="100%",
-                        ),
-                        columns=rx.breakpoints(initial="1", sm="2"),
-                        spacing="3",
-                        width="100%",
+                            rx.select.item(enum_text("ClientType", value.value), value=value.value)
+                            for value in ClientType
+                        ]
                     ),
-                    rx.vstack(
-                        rx.text(tr("clients.notes"), size="2", weight="medium"),
-                        rx.text_area(
-                            name="notes",
-                            default_value=state.form["notes"].to(str),
-                            width="100%",
-                            rows="3",
-                            data_testid="field-notes",
-                        ),
-                        width="100%",
-                        spacing="1",
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(
-                                tr("common.cancel"),
-                                variant="soft",
-                                color_scheme="gray",
-                                type="button",
-                            )
-                        ),
-                        rx.button(tr("common.save"), type="submit", data_testid="client-save"),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
-                    ),
-                    spacing="4",
-                    width="100%",
+                    name="client_type",
+                    default_value=state.form["client_type"].to(str),
                 ),
-                on_submit=on_submit,
-                key=state.form_version.to_string(),
+                rx.cond(
+                    errors["client_type"],
+                    rx.text(errors["client_type"], color=rx.color("red", 11), size="2"),
+                ),
+                spacing="1",
                 width="100%",
             ),
-            max_width="40rem",
-            data_testid="client-editor",
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
+            width="100%",
         ),
-        open=state.editor_open,
-        on_open_change=state.set_editor_open,
+        rx.vstack(
+            rx.text(tr("clients.notes"), size="2", weight="medium"),
+            rx.text_area(
+                name="notes",
+                default_value=state.form["notes"].to(str),
+                width="100%",
+                rows="3",
+                data_testid="field-notes",
+            ),
+            width="100%",
+            spacing="1",
+        ),
+        new_key="clients.new",
+        edit_key="clients.edit",
+        on_submit=on_submit,
+        save_test_id="client-save",
+        test_id="client-editor",
+        max_width="40rem",
     )

@@ -8,7 +8,7 @@ import reflex as rx
 from piano_emotion.models.enums import AppointmentStatus, ServiceType
 from piano_emotion.ui import routes, styles
 from piano_emotion.ui.components.common import enum_text
-from piano_emotion.ui.components.forms import field
+from piano_emotion.ui.components.forms import editor_dialog, field
 from piano_emotion.ui.components.layout import template
 from piano_emotion.ui.components.picker import picker
 from piano_emotion.ui.i18n import tr
@@ -309,135 +309,112 @@ def month_grid() -> rx.Component:
 
 def editor() -> rx.Component:
     errors = A.form_errors
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(A.editing_id, tr("agenda.edit"), tr("agenda.new"))),
-            rx.form(
-                rx.vstack(
-                    picker(
-                        label_key="nav.clients",
-                        placeholder_key="picker.search_client",
-                        query=A.picker_query,
-                        options=A.picker_options,
-                        picked_id=A.picked_client_id,
-                        picked_name=A.picked_client_name,
-                        on_search=A.search_clients,
-                        on_pick=A.pick_client,
-                        error=errors["client_id"],
-                        name="client_picked",
-                        test_id="appointment-client",
-                    ),
-                    rx.vstack(
-                        rx.text(tr("pianos.piano"), size="2", weight="medium"),
-                        rx.select.root(
-                            rx.select.trigger(width="100%", data_testid="field-piano_id"),
-                            rx.select.content(
-                                rx.select.item(tr("agenda.no_piano"), value="none"),
-                                rx.foreach(
-                                    A.client_pianos,
-                                    lambda p: rx.select.item(p["name"], value=p["id"]),
-                                ),
-                            ),
-                            name="piano_id",
-                            default_value=A.form["piano_id"].to(str),
-                        ),
-                        rx.cond(
-                            errors["piano_id"],
-                            rx.text(errors["piano_id"], color=rx.color("red", 11), size="2"),
-                        ),
-                        width="100%",
-                        spacing="1",
-                    ),
-                    rx.grid(
-                        field(
-                            "agenda.title",
-                            "title",
-                            errors,
-                            default_value=A.form["title"].to(str),
-                            placeholder_key="agenda.title_hint",
-                        ),
-                        choice(
-                            "service_type",
-                            "services.type",
-                            A,
-                            [
-                                ("none", tr("agenda.no_type")),
-                                *enum_options("ServiceType", ServiceType),
-                            ],
-                        ),
-                        field(
-                            "services.date",
-                            "date",
-                            errors,
-                            type_="date",
-                            required=True,
-                            default_value=A.form["date"].to(str),
-                        ),
-                        field(
-                            "agenda.time",
-                            "time",
-                            errors,
-                            type_="time",
-                            required=True,
-                            default_value=A.form["time"].to(str),
-                        ),
-                        field(
-                            "services.duration",
-                            "duration_minutes",
-                            errors,
-                            type_="number",
-                            default_value=A.form["duration_minutes"].to(str),
-                        ),
-                        choice(
-                            "status",
-                            "services.status",
-                            A,
-                            enum_options("AppointmentStatus", AppointmentStatus),
-                        ),
-                        columns=rx.breakpoints(initial="1", sm="2"),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    field(
-                        "settings.address",
-                        "address",
-                        errors,
-                        default_value=A.form["address"].to(str),
-                        placeholder_key="agenda.address_hint",
-                    ),
-                    rx.text_area(
-                        name="notes",
-                        default_value=A.form["notes"].to(str),
-                        placeholder=tr("clients.notes"),
-                        width="100%",
-                        rows="2",
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(
-                                tr("common.cancel"),
-                                variant="soft",
-                                color_scheme="gray",
-                                type="button",
-                            )
-                        ),
-                        rx.button(tr("common.save"), type="submit", data_testid="appointment-save"),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
-                    ),
-                    spacing="3",
-                    width="100%",
-                ),
-                on_submit=A.save,
-                key=A.form_version.to_string(),
-                width="100%",
-            ),
-            max_width="40rem",
-            data_testid="appointment-editor",
+    return editor_dialog(
+        A,
+        picker(
+            label_key="nav.clients",
+            placeholder_key="picker.search_client",
+            query=A.picker_query,
+            options=A.picker_options,
+            picked_id=A.picked_client_id,
+            picked_name=A.picked_client_name,
+            on_search=A.search_clients,
+            on_pick=A.pick_client,
+            error=errors["client_id"],
+            name="client_picked",
+            test_id="appointment-client",
         ),
-        open=A.editor_open,
-        on_open_change=A.set_editor_open,
+        rx.vstack(
+            rx.text(tr("pianos.piano"), size="2", weight="medium"),
+            rx.select.root(
+                rx.select.trigger(width="100%", data_testid="field-piano_id"),
+                rx.select.content(
+                    rx.select.item(tr("agenda.no_piano"), value="none"),
+                    rx.foreach(
+                        A.client_pianos,
+                        lambda p: rx.select.item(p["name"], value=p["id"]),
+                    ),
+                ),
+                name="piano_id",
+                default_value=A.form["piano_id"].to(str),
+            ),
+            rx.cond(
+                errors["piano_id"],
+                rx.text(errors["piano_id"], color=rx.color("red", 11), size="2"),
+            ),
+            width="100%",
+            spacing="1",
+        ),
+        rx.grid(
+            field(
+                "agenda.title",
+                "title",
+                errors,
+                default_value=A.form["title"].to(str),
+                placeholder_key="agenda.title_hint",
+            ),
+            choice(
+                "service_type",
+                "services.type",
+                A,
+                [
+                    ("none", tr("agenda.no_type")),
+                    *enum_options("ServiceType", ServiceType),
+                ],
+            ),
+            field(
+                "services.date",
+                "date",
+                errors,
+                type_="date",
+                required=True,
+                default_value=A.form["date"].to(str),
+            ),
+            field(
+                "agenda.time",
+                "time",
+                errors,
+                type_="time",
+                required=True,
+                default_value=A.form["time"].to(str),
+            ),
+            field(
+                "services.duration",
+                "duration_minutes",
+                errors,
+                type_="number",
+                default_value=A.form["duration_minutes"].to(str),
+            ),
+            choice(
+                "status",
+                "services.status",
+                A,
+                enum_options("AppointmentStatus", AppointmentStatus),
+            ),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
+            width="100%",
+        ),
+        field(
+            "settings.address",
+            "address",
+            errors,
+            default_value=A.form["address"].to(str),
+            placeholder_key="agenda.address_hint",
+        ),
+        rx.text_area(
+            name="notes",
+            default_value=A.form["notes"].to(str),
+            placeholder=tr("clients.notes"),
+            width="100%",
+            rows="2",
+        ),
+        new_key="agenda.new",
+        edit_key="agenda.edit",
+        on_submit=A.save,
+        save_test_id="appointment-save",
+        test_id="appointment-editor",
+        max_width="40rem",
     )
 
 

@@ -8,7 +8,7 @@ import reflex as rx
 from piano_emotion.models.enums import InventoryCategory
 from piano_emotion.ui import routes, styles
 from piano_emotion.ui.components.common import enum_text
-from piano_emotion.ui.components.forms import field
+from piano_emotion.ui.components.forms import editor_dialog, field
 from piano_emotion.ui.components.layout import template
 from piano_emotion.ui.components.lists import filter_select, list_results
 from piano_emotion.ui.i18n import tr
@@ -146,91 +146,68 @@ def cards_view() -> rx.Component:
 
 def editor() -> rx.Component:
     errors = S.form_errors
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(S.editing_id, tr("inventory.edit"), tr("inventory.new"))),
-            rx.form(
-                rx.vstack(
-                    rx.grid(
-                        field(
-                            "inventory.name",
-                            "name",
-                            errors,
-                            required=True,
-                            default_value=S.form["name"].to(str),
-                        ),
-                        choice(
-                            "category",
-                            "inventory.category",
-                            S,
-                            enum_options("InventoryCategory", InventoryCategory),
-                        ),
-                        rx.cond(
-                            S.editing_id == 0,
-                            field(
-                                "inventory.initial_quantity",
-                                "quantity",
-                                errors,
-                                default_value=S.form["quantity"].to(str),
-                            ),
-                        ),
-                        field(
-                            "inventory.unit", "unit", errors, default_value=S.form["unit"].to(str)
-                        ),
-                        field(
-                            "inventory.min_stock",
-                            "min_stock",
-                            errors,
-                            default_value=S.form["min_stock"].to(str),
-                        ),
-                        field(
-                            "inventory.cost",
-                            "cost_per_unit",
-                            errors,
-                            default_value=S.form["cost_per_unit"].to(str),
-                        ),
-                        field("inventory.sku", "sku", errors, default_value=S.form["sku"].to(str)),
-                        field(
-                            "inventory.supplier",
-                            "supplier",
-                            errors,
-                            default_value=S.form["supplier"].to(str),
-                        ),
-                        columns=rx.breakpoints(initial="1", sm="2"),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    rx.text_area(
-                        name="notes",
-                        default_value=S.form["notes"].to(str),
-                        placeholder=tr("clients.notes"),
-                        width="100%",
-                        rows="2",
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(
-                                tr("common.cancel"),
-                                variant="soft",
-                                color_scheme="gray",
-                                type="button",
-                            )
-                        ),
-                        rx.button(tr("common.save"), type="submit", data_testid="item-save"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="3",
-                    width="100%",
-                ),
-                on_submit=S.save,
-                key=S.form_version.to_string(),
-                width="100%",
+    return editor_dialog(
+        S,
+        rx.grid(
+            field(
+                "inventory.name",
+                "name",
+                errors,
+                required=True,
+                default_value=S.form["name"].to(str),
             ),
-            max_width="36rem",
+            choice(
+                "category",
+                "inventory.category",
+                S,
+                enum_options("InventoryCategory", InventoryCategory),
+            ),
+            rx.cond(
+                S.editing_id == 0,
+                field(
+                    "inventory.initial_quantity",
+                    "quantity",
+                    errors,
+                    default_value=S.form["quantity"].to(str),
+                ),
+            ),
+            field("inventory.unit", "unit", errors, default_value=S.form["unit"].to(str)),
+            field(
+                "inventory.min_stock",
+                "min_stock",
+                errors,
+                default_value=S.form["min_stock"].to(str),
+            ),
+            field(
+                "inventory.cost",
+                "cost_per_unit",
+                errors,
+                default_value=S.form["cost_per_unit"].to(str),
+            ),
+            field("inventory.sku", "sku", errors, default_value=S.form["sku"].to(str)),
+            field(
+                "inventory.supplier",
+                "supplier",
+                errors,
+                default_value=S.form["supplier"].to(str),
+            ),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
+            width="100%",
         ),
-        open=S.editor_open,
-        on_open_change=S.set_editor_open,
+        rx.text_area(
+            name="notes",
+            default_value=S.form["notes"].to(str),
+            placeholder=tr("clients.notes"),
+            width="100%",
+            rows="2",
+        ),
+        new_key="inventory.new",
+        edit_key="inventory.edit",
+        on_submit=S.save,
+        save_test_id="item-save",
+        test_id="item-editor",
+        max_width="36rem",
     )
 
 

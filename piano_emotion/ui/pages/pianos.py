@@ -13,7 +13,7 @@ from piano_emotion.ui.components.common import (
     enum_text,
     labelled,
 )
-from piano_emotion.ui.components.forms import field
+from piano_emotion.ui.components.forms import editor_dialog, field
 from piano_emotion.ui.components.layout import template
 from piano_emotion.ui.components.lists import filter_select, list_results
 from piano_emotion.ui.components.picker import picker
@@ -53,166 +53,141 @@ def enum_options(enum_name: str, enum_cls) -> list:
 
 def piano_editor(state, on_submit) -> rx.Component:
     errors = state.form_errors
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(state.editing_id, tr("pianos.edit"), tr("pianos.new"))),
-            rx.form(
-                rx.vstack(
-                    picker(
-                        label_key="pianos.owner",
-                        placeholder_key="picker.search_client",
-                        query=state.picker_query,
-                        options=state.picker_options,
-                        picked_id=state.picked_client_id,
-                        picked_name=state.picked_client_name,
-                        on_search=state.search_clients,
-                        on_pick=state.pick_client,
-                        error=errors["client_id"],
-                        name="client_id_picked",
-                        test_id="client-picker",
-                    ),
-                    rx.grid(
-                        field(
-                            "pianos.brand",
-                            "brand",
-                            errors,
-                            required=True,
-                            default_value=state.form["brand"].to(str),
-                        ),
-                        field(
-                            "pianos.model",
-                            "model",
-                            errors,
-                            default_value=state.form["model"].to(str),
-                        ),
-                        field(
-                            "pianos.serial",
-                            "serial_number",
-                            errors,
-                            default_value=state.form["serial_number"].to(str),
-                        ),
-                        field(
-                            "pianos.year",
-                            "year",
-                            errors,
-                            type_="number",
-                            default_value=state.form["year"].to(str),
-                        ),
-                        choice(
-                            "category",
-                            "pianos.category",
-                            state,
-                            enum_options("PianoCategory", PianoCategory),
-                        ),
-                        choice(
-                            "piano_type",
-                            "pianos.type",
-                            state,
-                            [
-                                ("auto", tr("pianos.type_auto")),
-                                *enum_options("PianoType", PianoType),
-                            ],
-                        ),
-                        field(
-                            "pianos.size_cm",
-                            "size_cm",
-                            errors,
-                            type_="number",
-                            default_value=state.form["size_cm"].to(str),
-                        ),
-                        choice(
-                            "condition",
-                            "pianos.condition",
-                            state,
-                            enum_options("PianoCondition", PianoCondition),
-                        ),
-                        field(
-                            "pianos.room", "room", errors, default_value=state.form["room"].to(str)
-                        ),
-                        field(
-                            "pianos.floor",
-                            "floor",
-                            errors,
-                            default_value=state.form["floor"].to(str),
-                        ),
-                        choice(
-                            "interval",
-                            "pianos.interval",
-                            state,
-                            [
-                                ("default", tr("pianos.interval_default")),
-                                ("3", tr("pianos.interval_3")),
-                                ("6", tr("pianos.interval_6")),
-                                ("12", tr("pianos.interval_12")),
-                                ("0", tr("pianos.interval_0")),
-                            ],
-                        ),
-                        columns=rx.breakpoints(initial="1", sm="2"),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    rx.el.details(
-                        rx.el.summary(tr("pianos.overrides")),
-                        rx.text(tr("pianos.overrides_hint"), size="1", color=styles.MUTED_TEXT),
-                        rx.grid(
-                            *[
-                                field(
-                                    f"pianos.{name}",
-                                    name,
-                                    errors,
-                                    type_="number",
-                                    default_value=state.form[name].to(str),
-                                )
-                                for name in (
-                                    "tuning_pending_days",
-                                    "tuning_urgent_days",
-                                    "regulation_pending_days",
-                                    "regulation_urgent_days",
-                                )
-                            ],
-                            columns=rx.breakpoints(initial="1", sm="2"),
-                            spacing="3",
-                            width="100%",
-                        ),
-                        width="100%",
-                    ),
-                    rx.vstack(
-                        rx.text(tr("clients.notes"), size="2", weight="medium"),
-                        rx.text_area(
-                            name="notes",
-                            default_value=state.form["notes"].to(str),
-                            width="100%",
-                            rows="3",
-                        ),
-                        width="100%",
-                        spacing="1",
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(
-                                tr("common.cancel"),
-                                variant="soft",
-                                color_scheme="gray",
-                                type="button",
-                            )
-                        ),
-                        rx.button(tr("common.save"), type="submit", data_testid="piano-save"),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
-                    ),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=on_submit,
-                key=state.form_version.to_string(),
+    return editor_dialog(
+        state,
+        picker(
+            label_key="pianos.owner",
+            placeholder_key="picker.search_client",
+            query=state.picker_query,
+            options=state.picker_options,
+            picked_id=state.picked_client_id,
+            picked_name=state.picked_client_name,
+            on_search=state.search_clients,
+            on_pick=state.pick_client,
+            error=errors["client_id"],
+            name="client_id_picked",
+            test_id="client-picker",
+        ),
+        rx.grid(
+            field(
+                "pianos.brand",
+                "brand",
+                errors,
+                required=True,
+                default_value=state.form["brand"].to(str),
+            ),
+            field(
+                "pianos.model",
+                "model",
+                errors,
+                default_value=state.form["model"].to(str),
+            ),
+            field(
+                "pianos.serial",
+                "serial_number",
+                errors,
+                default_value=state.form["serial_number"].to(str),
+            ),
+            field(
+                "pianos.year",
+                "year",
+                errors,
+                type_="number",
+                default_value=state.form["year"].to(str),
+            ),
+            choice(
+                "category",
+                "pianos.category",
+                state,
+                enum_options("PianoCategory", PianoCategory),
+            ),
+            choice(
+                "piano_type",
+                "pianos.type",
+                state,
+                [
+                    ("auto", tr("pianos.type_auto")),
+                    *enum_options("PianoType", PianoType),
+                ],
+            ),
+            field(
+                "pianos.size_cm",
+                "size_cm",
+                errors,
+                type_="number",
+                default_value=state.form["size_cm"].to(str),
+            ),
+            choice(
+                "condition",
+                "pianos.condition",
+                state,
+                enum_options("PianoCondition", PianoCondition),
+            ),
+            field("pianos.room", "room", errors, default_value=state.form["room"].to(str)),
+            field(
+                "pianos.floor",
+                "floor",
+                errors,
+                default_value=state.form["floor"].to(str),
+            ),
+            choice(
+                "interval",
+                "pianos.interval",
+                state,
+                [
+                    ("default", tr("pianos.interval_default")),
+                    ("3", tr("pianos.interval_3")),
+                    ("6", tr("pianos.interval_6")),
+                    ("12", tr("pianos.interval_12")),
+                    ("0", tr("pianos.interval_0")),
+                ],
+            ),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
+            width="100%",
+        ),
+        rx.el.details(
+            rx.el.summary(tr("pianos.overrides")),
+            rx.text(tr("pianos.overrides_hint"), size="1", color=styles.MUTED_TEXT),
+            rx.grid(
+                *[
+                    field(
+                        f"pianos.{name}",
+                        name,
+                        errors,
+                        type_="number",
+                        default_value=state.form[name].to(str),
+                    )
+                    for name in (
+                        "tuning_pending_days",
+                        "tuning_urgent_days",
+                        "regulation_pending_days",
+                        "regulation_urgent_days",
+                    )
+                ],
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="3",
                 width="100%",
             ),
-            max_width="42rem",
-            data_testid="piano-editor",
+            width="100%",
         ),
-        open=state.editor_open,
-        on_open_change=state.set_editor_open,
+        rx.vstack(
+            rx.text(tr("clients.notes"), size="2", weight="medium"),
+            rx.text_area(
+                name="notes",
+                default_value=state.form["notes"].to(str),
+                width="100%",
+                rows="3",
+            ),
+            width="100%",
+            spacing="1",
+        ),
+        new_key="pianos.new",
+        edit_key="pianos.edit",
+        on_submit=on_submit,
+        save_test_id="piano-save",
+        test_id="piano-editor",
+        max_width="42rem",
     )
 
 

@@ -13,7 +13,7 @@ from piano_emotion.ui.components.common import (
     enum_text,
     labelled,
 )
-from piano_emotion.ui.components.forms import field
+from piano_emotion.ui.components.forms import editor_dialog, field
 from piano_emotion.ui.components.layout import template
 from piano_emotion.ui.components.lists import filter_select, list_results
 from piano_emotion.ui.components.picker import picker
@@ -26,119 +26,96 @@ S = ServicesState
 
 def service_editor(state, on_submit) -> rx.Component:
     errors = state.form_errors
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(state.editing_id, tr("services.edit"), tr("services.new"))),
-            rx.form(
-                rx.vstack(
-                    picker(
-                        label_key="pianos.piano",
-                        placeholder_key="picker.search_piano",
-                        query=state.piano_query,
-                        options=state.piano_options,
-                        picked_id=state.picked_piano_id,
-                        picked_name=state.picked_piano_name,
-                        on_search=state.search_pianos,
-                        on_pick=state.pick_piano,
-                        error=errors["piano_id"],
-                        name="piano_picked",
-                        test_id="piano-picker",
-                    ),
-                    rx.grid(
-                        choice(
-                            "service_type",
-                            "services.type",
-                            state,
-                            enum_options("ServiceType", ServiceType),
-                        ),
-                        choice(
-                            "status",
-                            "services.status",
-                            state,
-                            enum_options("ServiceStatus", ServiceStatus),
-                        ),
-                        field(
-                            "services.date",
-                            "service_date",
-                            errors,
-                            type_="date",
-                            required=True,
-                            default_value=state.form["service_date"].to(str),
-                        ),
-                        field(
-                            "services.cost",
-                            "cost",
-                            errors,
-                            default_value=state.form["cost"].to(str),
-                            placeholder_key="services.cost_hint",
-                        ),
-                        field(
-                            "services.duration",
-                            "duration_minutes",
-                            errors,
-                            type_="number",
-                            default_value=state.form["duration_minutes"].to(str),
-                        ),
-                        field(
-                            "services.humidity",
-                            "humidity_pct",
-                            errors,
-                            default_value=state.form["humidity_pct"].to(str),
-                        ),
-                        field(
-                            "services.temperature",
-                            "temperature_c",
-                            errors,
-                            default_value=state.form["temperature_c"].to(str),
-                        ),
-                        columns=rx.breakpoints(initial="1", sm="2"),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    rx.vstack(
-                        rx.text(tr("services.notes"), size="2", weight="medium"),
-                        rx.text_area(
-                            name="notes",
-                            default_value=state.form["notes"].to(str),
-                            width="100%",
-                            rows="2",
-                        ),
-                        rx.text(tr("services.technician_notes"), size="2", weight="medium"),
-                        rx.text_area(
-                            name="technician_notes",
-                            default_value=state.form["technician_notes"].to(str),
-                            width="100%",
-                            rows="2",
-                        ),
-                        width="100%",
-                        spacing="1",
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(
-                                tr("common.cancel"),
-                                variant="soft",
-                                color_scheme="gray",
-                                type="button",
-                            )
-                        ),
-                        rx.button(tr("common.save"), type="submit", data_testid="service-save"),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
-                    ),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=on_submit,
-                key=state.form_version.to_string(),
-                width="100%",
-            ),
-            max_width="40rem",
-            data_testid="service-editor",
+    return editor_dialog(
+        state,
+        picker(
+            label_key="pianos.piano",
+            placeholder_key="picker.search_piano",
+            query=state.piano_query,
+            options=state.piano_options,
+            picked_id=state.picked_piano_id,
+            picked_name=state.picked_piano_name,
+            on_search=state.search_pianos,
+            on_pick=state.pick_piano,
+            error=errors["piano_id"],
+            name="piano_picked",
+            test_id="piano-picker",
         ),
-        open=state.editor_open,
-        on_open_change=state.set_editor_open,
+        rx.grid(
+            choice(
+                "service_type",
+                "services.type",
+                state,
+                enum_options("ServiceType", ServiceType),
+            ),
+            choice(
+                "status",
+                "services.status",
+                state,
+                enum_options("ServiceStatus", ServiceStatus),
+            ),
+            field(
+                "services.date",
+                "service_date",
+                errors,
+                type_="date",
+                required=True,
+                default_value=state.form["service_date"].to(str),
+            ),
+            field(
+                "services.cost",
+                "cost",
+                errors,
+                default_value=state.form["cost"].to(str),
+                placeholder_key="services.cost_hint",
+            ),
+            field(
+                "services.duration",
+                "duration_minutes",
+                errors,
+                type_="number",
+                default_value=state.form["duration_minutes"].to(str),
+            ),
+            field(
+                "services.humidity",
+                "humidity_pct",
+                errors,
+                default_value=state.form["humidity_pct"].to(str),
+            ),
+            field(
+                "services.temperature",
+                "temperature_c",
+                errors,
+                default_value=state.form["temperature_c"].to(str),
+            ),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
+            width="100%",
+        ),
+        rx.vstack(
+            rx.text(tr("services.notes"), size="2", weight="medium"),
+            rx.text_area(
+                name="notes",
+                default_value=state.form["notes"].to(str),
+                width="100%",
+                rows="2",
+            ),
+            rx.text(tr("services.technician_notes"), size="2", weight="medium"),
+            rx.text_area(
+                name="technician_notes",
+                default_value=state.form["technician_notes"].to(str),
+                width="100%",
+                rows="2",
+            ),
+            width="100%",
+            spacing="1",
+        ),
+        new_key="services.new",
+        edit_key="services.edit",
+        on_submit=on_submit,
+        save_test_id="service-save",
+        test_id="service-editor",
+        max_width="40rem",
     )
 
 
