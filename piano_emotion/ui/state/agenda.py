@@ -295,6 +295,10 @@ class AgendaState(EditorMixin, ClientPickerMixin, AuthState):
         except ValidationFailed as error:
             self._show_errors(form, error)
             return None
+        except NotFound:
+            raise
+        except DomainError as error:  # e.g. cancelled meanwhile on another device
+            return rx.toast.error(translate(error.key, self.lang))
         self.completion["service_id"] = str(service_id)
         return rx.toast.success(translate("services.saved", self.lang))
 
@@ -313,6 +317,10 @@ class AgendaState(EditorMixin, ClientPickerMixin, AuthState):
         except ValidationFailed as error:
             self._show_errors(form, error)
             return None
+        except NotFound:
+            raise
+        except DomainError as error:
+            return rx.toast.error(translate(error.key, self.lang))
         self.completion_open = False
         self._refresh()
         events = [rx.toast.success(translate("agenda.next_booked", self.lang))]
