@@ -7,14 +7,16 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from piano_emotion.api.calendar import calendar_endpoint
+from piano_emotion.api.cron import cron_endpoint
 from piano_emotion.api.health import health_endpoint
-from piano_emotion.ui.routes import API_CALENDAR, API_HEALTH
+from piano_emotion.ui.routes import API_CALENDAR, API_CRON, API_HEALTH
 
 
 def api_routes() -> list[Route]:
     return [
         Route(API_HEALTH, health_endpoint, methods=["GET"]),
         Route(API_CALENDAR, calendar_endpoint, methods=["GET"]),
+        Route(API_CRON, cron_endpoint, methods=["POST"]),
     ]
 
 
