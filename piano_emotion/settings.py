@@ -103,6 +103,8 @@ class Settings:
     alert_webhook_url: str | None = None
     cron_secret: str | None = None
     local_accounts_enabled: bool = True
+    # Run the scheduled jobs in the app process (off where an outside cron calls them).
+    scheduler_enabled: bool = True
     # Prefix of every cache key (several apps can share one Redis).
     cache_namespace: str = "pe"
     # CACHE_TTL_<ENTITY>=<seconds> overrides of the TTL policy (piano_emotion.cache.policy).
@@ -283,6 +285,7 @@ def load_settings(
         alert_webhook_url=_clean(env.get("ALERT_WEBHOOK_URL")),
         cron_secret=_clean(env.get("CRON_SECRET")),
         local_accounts_enabled=_bool(env, "LOCAL_ACCOUNTS_ENABLED", True),
+        scheduler_enabled=_bool(env, "SCHEDULER_ENABLED", True),
         cache_namespace=_cache_namespace(env),
         cache_ttl_overrides=_cache_ttls(env),
     )

@@ -193,8 +193,10 @@ def test_cron_route(engine, counter, monkeypatch):
 
 def test_scheduler_starts_and_stops(monkeypatch):
     monkeypatch.setenv("SCHEDULER_ENABLED", "false")
+    reset_settings_cache()
     assert scheduler.start_scheduler() is None
     monkeypatch.setenv("SCHEDULER_ENABLED", "true")
+    reset_settings_cache()
     running = scheduler.start_scheduler()
     try:
         assert running is not None and running.running
@@ -211,6 +213,7 @@ def test_the_reflex_lifespan_task_starts_and_stops_the_scheduler(monkeypatch):
     from tests.conftest import run_async
 
     monkeypatch.setenv("SCHEDULER_ENABLED", "true")
+    reset_settings_cache()
 
     async def lifespan() -> bool:
         async with scheduler.scheduler_lifespan():

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 from collections.abc import AsyncIterator
 
@@ -26,8 +25,9 @@ _lock = threading.Lock()
 
 
 def scheduler_enabled() -> bool:
-    value = os.environ.get("SCHEDULER_ENABLED", "true").strip().lower()
-    return value not in {"false", "0", "no", "off"}
+    from piano_emotion.settings import get_settings
+
+    return get_settings().scheduler_enabled
 
 
 def _run_safely(name: str) -> None:
