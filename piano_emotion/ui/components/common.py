@@ -116,3 +116,83 @@ def labelled(label_key: str, value: rx.Var | str, test_id: str | None = None) ->
         spacing="0",
         align="start",
     )
+
+
+def archive_and_delete(
+    state, archived: rx.Var, *, prefix: str, archive_title_key: str, delete_body_key: str
+) -> rx.Component:
+    """Archive (asks first) or restore, and delete (asks first; the domain
+    archives instead when the record has history). ``prefix`` names the test ids."""
+    delete_title_key = archive_title_key.replace("archive_title", "delete_title")
+    return rx.fragment(
+        rx.cond(
+            archived,
+            rx.button(
+                rx.icon("archive-restore"),
+                tr("clients.restore"),
+                variant="soft",
+                on_click=state.set_archived(False),
+                data_testid=f"{prefix}-restore",
+            ),
+            confirm_button(
+                rx.button(
+                    rx.icon("archive"),
+                    tr("clients.archive"),
+                    variant="soft",
+                    color_scheme="gray",
+                    data_testid=f"{prefix}-archive",
+                ),
+                title_key=archive_title_key,
+                body_key="clients.archive_body",
+                confirm_key="clients.archive",
+                on_confirm=state.set_archived(True),
+                test_id=f"{prefix}-archive",
+            ),
+        ),
+        confirm_button(
+            rx.button(
+                rx.icon("trash-2"),
+                tr("common.delete"),
+                variant="soft",
+                color_scheme="red",
+                data_testid=f"{prefix}-delete",
+            ),
+            title_key=delete_title_key,
+            body_key=delete_body_key,
+            confirm_key="common.delete",
+            on_confirm=state.remove,
+            test_id=f"{prefix}-delete",
+        ),
+    )
+
+
+def back_link(route: str, label_key: str) -> rx.Component:
+    """ "← Clientes" at the top of a detail page."""
+    return rx.link(
+        rx.hstack(
+            rx.icon("arrow-left", size=16), rx.text(tr(label_key)), spacing="1", align="center"
+        ),
+        href=route,
+        size="2",
+    )
+
+
+def detail_frame(
+    not_found: rx.Var,
+    loaded: rx.Var,
+    body: rx.Component,
+    *,
+    icon: str,
+    area: str,
+    route: str,
+    label_key: str,
+) -> rx.Component:
+    """A detail page: "not found" (never saying whether it exists elsewhere),
+    a skeleton while it loads, then the body. ``area`` prefixes the keys."""
+    return rx.cond(
+        not_found,
+        empty_state(
+            icon, f"{area}.not_found", f"{area}.not_found_hint", rx.link(tr(label_key), href=route)
+        ),
+        rx.cond(loaded, body, rx.skeleton(rx.box(height="12rem", width="100%"))),
+    )

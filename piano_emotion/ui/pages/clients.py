@@ -9,8 +9,9 @@ from piano_emotion.models.enums import ClientType
 from piano_emotion.ui import routes, styles
 from piano_emotion.ui.components.client_editor import client_editor
 from piano_emotion.ui.components.common import (
-    confirm_button,
-    empty_state,
+    archive_and_delete,
+    back_link,
+    detail_frame,
     enum_text,
     labelled,
 )
@@ -204,16 +205,7 @@ def contact_actions() -> rx.Component:
 def detail_body() -> rx.Component:
     client = D.client
     return rx.vstack(
-        rx.link(
-            rx.hstack(
-                rx.icon("arrow-left", size=16),
-                rx.text(tr("nav.clients")),
-                spacing="1",
-                align="center",
-            ),
-            href=routes.CLIENTS,
-            size="2",
-        ),
+        back_link(routes.CLIENTS, "nav.clients"),
         rx.flex(
             rx.vstack(
                 rx.heading(client["name"], size="7", data_testid="client-name"),
@@ -238,43 +230,12 @@ def detail_body() -> rx.Component:
                     on_click=D.open_edit(client["id"].to(int)),
                     data_testid="client-edit",
                 ),
-                rx.cond(
+                archive_and_delete(
+                    D,
                     client["archived"] == "True",
-                    rx.button(
-                        rx.icon("archive-restore"),
-                        tr("clients.restore"),
-                        variant="soft",
-                        on_click=D.set_archived(False),
-                        data_testid="client-restore",
-                    ),
-                    confirm_button(
-                        rx.button(
-                            rx.icon("archive"),
-                            tr("clients.archive"),
-                            variant="soft",
-                            color_scheme="gray",
-                            data_testid="client-archive",
-                        ),
-                        title_key="clients.archive_title",
-                        body_key="clients.archive_body",
-                        confirm_key="clients.archive",
-                        on_confirm=D.set_archived(True),
-                        test_id="client-archive",
-                    ),
-                ),
-                confirm_button(
-                    rx.button(
-                        rx.icon("trash-2"),
-                        tr("common.delete"),
-                        variant="soft",
-                        color_scheme="red",
-                        data_testid="client-delete",
-                    ),
-                    title_key="clients.delete_title",
-                    body_key="clients.delete_body",
-                    confirm_key="common.delete",
-                    on_confirm=D.remove,
-                    test_id="client-delete",
+                    prefix="client",
+                    archive_title_key="clients.archive_title",
+                    delete_body_key="clients.delete_body",
                 ),
                 gap="2",
                 wrap="wrap",
@@ -370,17 +331,12 @@ def detail_body() -> rx.Component:
     route=routes.CLIENT_DETAIL, title_key="nav.clients", on_load=ClientDetailState.load_detail
 )
 def client_detail_page() -> rx.Component:
-    return rx.cond(
+    return detail_frame(
         D.not_found,
-        empty_state(
-            "user-x",
-            "clients.not_found",
-            "clients.not_found_hint",
-            rx.link(tr("nav.clients"), href=routes.CLIENTS),
-        ),
-        rx.cond(
-            D.client.contains("id"),
-            detail_body(),
-            rx.skeleton(rx.box(height="12rem", width="100%")),
-        ),
+        D.client.contains("id"),
+        detail_body(),
+        icon="user-x",
+        area="clients",
+        route=routes.CLIENTS,
+        label_key="nav.clients",
     )

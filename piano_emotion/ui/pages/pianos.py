@@ -8,8 +8,9 @@ import reflex as rx
 from piano_emotion.models.enums import AlertLevel, PianoCategory, PianoCondition, PianoType
 from piano_emotion.ui import routes, styles
 from piano_emotion.ui.components.common import (
-    confirm_button,
-    empty_state,
+    archive_and_delete,
+    back_link,
+    detail_frame,
     enum_text,
     labelled,
 )
@@ -473,16 +474,7 @@ def move_dialog() -> rx.Component:
 def detail_body() -> rx.Component:
     p = D.piano
     return rx.vstack(
-        rx.link(
-            rx.hstack(
-                rx.icon("arrow-left", size=16),
-                rx.text(tr("nav.pianos")),
-                spacing="1",
-                align="center",
-            ),
-            href=routes.PIANOS,
-            size="2",
-        ),
+        back_link(routes.PIANOS, "nav.pianos"),
         rx.flex(
             rx.vstack(
                 rx.heading(p["name"], size="7", data_testid="piano-name"),
@@ -528,39 +520,12 @@ def detail_body() -> rx.Component:
                     on_click=D.open_move,
                     data_testid="piano-move",
                 ),
-                rx.cond(
+                archive_and_delete(
+                    D,
                     p["archived"] == "True",
-                    rx.button(
-                        tr("clients.restore"), variant="soft", on_click=D.set_archived(False)
-                    ),
-                    confirm_button(
-                        rx.button(
-                            rx.icon("archive"),
-                            tr("clients.archive"),
-                            variant="soft",
-                            color_scheme="gray",
-                            data_testid="piano-archive",
-                        ),
-                        title_key="pianos.archive_title",
-                        body_key="clients.archive_body",
-                        confirm_key="clients.archive",
-                        on_confirm=D.set_archived(True),
-                        test_id="piano-archive",
-                    ),
-                ),
-                confirm_button(
-                    rx.button(
-                        rx.icon("trash-2"),
-                        tr("common.delete"),
-                        variant="soft",
-                        color_scheme="red",
-                        data_testid="piano-delete",
-                    ),
-                    title_key="pianos.delete_title",
-                    body_key="pianos.delete_body",
-                    confirm_key="common.delete",
-                    on_confirm=D.remove,
-                    test_id="piano-delete",
+                    prefix="piano",
+                    archive_title_key="pianos.archive_title",
+                    delete_body_key="pianos.delete_body",
                 ),
                 gap="2",
                 wrap="wrap",
@@ -659,15 +624,12 @@ def detail_body() -> rx.Component:
 
 @template(route=routes.PIANO_DETAIL, title_key="nav.pianos", on_load=PianoDetailState.load_detail)
 def piano_detail_page() -> rx.Component:
-    return rx.cond(
+    return detail_frame(
         D.not_found,
-        empty_state(
-            "circle-x",
-            "pianos.not_found",
-            "pianos.not_found_hint",
-            rx.link(tr("nav.pianos"), href=routes.PIANOS),
-        ),
-        rx.cond(
-            D.piano.contains("id"), detail_body(), rx.skeleton(rx.box(height="12rem", width="100%"))
-        ),
+        D.piano.contains("id"),
+        detail_body(),
+        icon="circle-x",
+        area="pianos",
+        route=routes.PIANOS,
+        label_key="nav.pianos",
     )

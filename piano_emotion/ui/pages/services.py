@@ -8,8 +8,9 @@ import reflex as rx
 from piano_emotion.models.enums import ServiceStatus, ServiceType
 from piano_emotion.ui import routes, styles
 from piano_emotion.ui.components.common import (
+    back_link,
     confirm_button,
-    empty_state,
+    detail_frame,
     enum_text,
     labelled,
 )
@@ -437,16 +438,7 @@ def materials_card() -> rx.Component:
 def detail_body() -> rx.Component:
     s = D.service
     return rx.vstack(
-        rx.link(
-            rx.hstack(
-                rx.icon("arrow-left", size=16),
-                rx.text(tr("nav.services")),
-                spacing="1",
-                align="center",
-            ),
-            href=routes.SERVICES,
-            size="2",
-        ),
+        back_link(routes.SERVICES, "nav.services"),
         rx.flex(
             rx.vstack(
                 rx.heading(
@@ -552,17 +544,12 @@ def detail_body() -> rx.Component:
     route=routes.SERVICE_DETAIL, title_key="nav.services", on_load=ServiceDetailState.load_detail
 )
 def service_detail_page() -> rx.Component:
-    return rx.cond(
+    return detail_frame(
         D.not_found,
-        empty_state(
-            "circle-x",
-            "services.not_found",
-            "services.not_found_hint",
-            rx.link(tr("nav.services"), href=routes.SERVICES),
-        ),
-        rx.cond(
-            D.service.contains("id"),
-            detail_body(),
-            rx.skeleton(rx.box(height="12rem", width="100%")),
-        ),
+        D.service.contains("id"),
+        detail_body(),
+        icon="circle-x",
+        area="services",
+        route=routes.SERVICES,
+        label_key="nav.services",
     )
