@@ -10,3 +10,6 @@ os.environ.setdefault("NODE_ENV", "test")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 
 import rxconfig  # noqa: F401
+
+# Fixtures of the page-state tests (technician, other_technician, signed_in).
+pytest_plugins = ["tests.ui_states"]

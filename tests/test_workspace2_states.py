@@ -13,17 +13,12 @@ nor changed.
 from __future__ import annotations
 
 import calendar
-import json
-import re
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from reflex.istate.data import ReflexURL, RouterData, SessionData
-from reflex_base.event import EventSpec
 from sqlmodel import Session, func, select
 
-from piano_emotion.auth.tokens import issue_session_token
 from piano_emotion.domain import agenda, clients, inventory, pianos, reminders, services
 from piano_emotion.domain.agenda import AppointmentInput
 from piano_emotion.domain.alerts import local_today
@@ -51,97 +46,12 @@ from piano_emotion.ui.state.auth import AuthState, NotSignedIn
 from piano_emotion.ui.state.inventory import InventoryState
 from piano_emotion.ui.state.reminders import RemindersState
 from piano_emotion.ui.state.search import SearchState
-from tests.factories import make_technician
-
-ORIGIN = "http://localhost:3000"
+from tests.ui_states import count, fetch, make_state, redirect_path, rows, toasts
 
 pytestmark = pytest.mark.usefixtures("configured_app_settings")
 
 
 # -- fixtures and helpers ---------------------------------------------------------
-
-
-def new_technician(engine, name: str) -> User:
-    with Session(engine, expire_on_commit=False) as session:
-        user = make_technician(session, name)
-        session.commit()
-    return user
-
-
-@pytest.fixture
-def technician(engine) -> User:
-    return new_technician(engine, "Ana Técnica")
-
-
-@pytest.fixture
-def other_technician(engine) -> User:
-    return new_technician(engine, "Otro Técnico")
-
-
-def make_state(cls, path: str = "/", user: User | None = None, settings=None):
-    state = cls(_reflex_internal_init=True)
-    state.router = RouterData(
-        session=SessionData(client_ip="203.0.113.7"), url=ReflexURL(ORIGIN + path)
-    )
-    if user is not None:
-        state.session_token = issue_session_token(user.id, user.session_version, settings)
-    return state
-
-
-@pytest.fixture
-def signed_in(technician, configured_app_settings):
-    """``signed_in(cls, path)``: a state of ``cls`` at ``path`` for ``technician``."""
-
-    def make(cls, path: str = "/", user: User | None = None):
-        return make_state(cls, path, user or technician, configured_app_settings)
-
-    return make
-
-
-def events_of(result) -> list:
-    return result if isinstance(result, list) else [result]
-
-
-def redirect_path(result) -> str:
-    for event in events_of(result):
-        if isinstance(event, EventSpec) and event.handler.fn.__qualname__ == "_redirect":
-            return {name._js_expr: value._var_value for name, value in event.args}["path"]
-    raise AssertionError(f"no redirect in {result!r}")
-
-
-_TOAST = re.compile(r"""__toast'\]\?\.\["(\w+)"\]\((".*")\)""")
-
-
-def toasts(result) -> list[tuple[str, str]]:
-    """``(level, message)`` of every ``rx.toast`` among a handler's return values."""
-    found = []
-    for event in events_of(result):
-        if isinstance(event, EventSpec):
-            for _, value in event.args:
-                if match := _TOAST.search(getattr(value, "_js_expr", "")):
-                    found.append((match[1], json.loads(match[2])))
-    return found
-
-
-def count(engine, model, **where) -> int:
-    with Session(engine) as session:
-        query = select(func.count()).select_from(model)
-        for name, value in where.items():
-            query = query.where(getattr(model, name) == value)
-        return session.exec(query).one()
-
-
-def fetch(engine, model, row_id: int):
-    with Session(engine, expire_on_commit=False) as session:
-        return session.get(model, row_id)
-
-
-def rows(engine, model, **where) -> list:
-    with Session(engine, expire_on_commit=False) as session:
-        query = select(model)
-        for name, value in where.items():
-            query = query.where(getattr(model, name) == value)
-        return list(session.exec(query.order_by(model.id)).all())
 
 
 def add_client(engine, user: User, name: str, **extra) -> Client:
