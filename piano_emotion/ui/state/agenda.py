@@ -5,15 +5,15 @@ and the technician's calendar feed URL."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import ClassVar
 
 import reflex as rx
 
 from piano_emotion.db import session_scope
-from piano_emotion.domain import agenda, calendar_feed, pianos
+from piano_emotion.domain import agenda, calendar_feed
 from piano_emotion.domain.agenda import AppointmentInput
 from piano_emotion.domain.alerts import local_today
 from piano_emotion.domain.errors import DomainError, NotFound, ValidationFailed
-from piano_emotion.domain.pianos import PianoQuery
 from piano_emotion.domain.services import ServiceInput
 from piano_emotion.formatting import format_date
 from piano_emotion.settings import get_settings
@@ -33,11 +33,11 @@ def _weekday_key(day: date) -> str:
 
 
 class AgendaState(EditorMixin, ClientPickerMixin, AuthState):
+    PICK_LOADS_PIANOS: ClassVar[bool] = True
     view: str = "week"
     anchor: str = ""
     range_title: str = ""
     days: list[dict] = []
-    client_pianos: list[dict] = []
     calendar_url: str = ""
     # Completing a visit.
     completion_open: bool = False
@@ -145,21 +145,6 @@ class AgendaState(EditorMixin, ClientPickerMixin, AuthState):
         self._refresh()
 
     # -- editor ------------------------------------------------------------
-    def _load_client_pianos(self, client_id: int) -> None:
-        user = self.require_user()
-        with session_scope() as session:
-            page = pianos.list_pianos(session, user, PianoQuery(client_id=client_id, page_size=100))
-        self.client_pianos = [
-            {"id": str(p["id"]), "name": f"{p['brand']} {p['model']}".strip()}
-            for p in page["items"]
-        ]
-
-    @rx.event
-    def pick_client(self, client_id: int, name: str):
-        # On a mixin the handler is still the plain function (no ``.fn``).
-        ClientPickerMixin.pick_client(self, client_id, name)
-        self._load_client_pianos(int(client_id))
-
     @rx.event
     def open_new(self, day: str = "", at: str = "09:00"):
         self.require_user()

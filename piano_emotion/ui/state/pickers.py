@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from piano_emotion.db import session_scope
@@ -17,6 +19,9 @@ class ClientPickerMixin(rx.State, mixin=True):
     picker_options: list[dict] = []
     picked_client_id: int = 0
     picked_client_name: str = ""
+    # The picked client's pianos, for editors that then choose one of them.
+    client_pianos: list[dict] = []
+    PICK_LOADS_PIANOS: ClassVar[bool] = False
 
     @rx.event
     def search_clients(self, text: str):
@@ -37,6 +42,17 @@ class ClientPickerMixin(rx.State, mixin=True):
     def pick_client(self, client_id: int, name: str):
         self.picked_client_id, self.picked_client_name = int(client_id), name
         self.picker_options, self.picker_query = [], ""
+        if self.PICK_LOADS_PIANOS:
+            self._load_client_pianos(int(client_id))
+
+    def _load_client_pianos(self, client_id: int) -> None:
+        user = self.require_user()
+        with session_scope() as session:
+            page = pianos.list_pianos(session, user, PianoQuery(client_id=client_id, page_size=100))
+        self.client_pianos = [
+            {"id": str(p["id"]), "name": f"{p['brand']} {p['model']}".strip()}
+            for p in page["items"]
+        ]
 
     def _reset_picker(self, client_id: int = 0, name: str = "") -> None:
         self.picker_query, self.picker_options = "", []

@@ -4,6 +4,8 @@ message templates."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from piano_emotion.db import session_scope
@@ -20,12 +22,12 @@ BUCKETS = ("overdue", "today", "this_week", "later", "done")
 
 
 class RemindersState(EditorMixin, ClientPickerMixin, AuthState):
+    PICK_LOADS_PIANOS: ClassVar[bool] = True
     due_groups: list[dict] = []
     buckets: dict[str, list[dict]] = {}
     counts: dict[str, int] = {}
     templates: dict[str, str] = {}
     template_errors: dict[str, str] = {}
-    client_pianos: list[dict] = []
     contact: dict[str, str] = {}
     contact_open: bool = False
     loaded: bool = False
@@ -144,24 +146,6 @@ class RemindersState(EditorMixin, ClientPickerMixin, AuthState):
     @rx.event
     def remove(self, reminder_id: int):
         return self._change(reminders.remove_reminder, reminder_id, "reminders.deleted")
-
-    def _load_client_pianos(self, client_id: int) -> None:
-        from piano_emotion.domain import pianos
-        from piano_emotion.domain.pianos import PianoQuery
-
-        user = self.require_user()
-        with session_scope() as session:
-            page = pianos.list_pianos(session, user, PianoQuery(client_id=client_id, page_size=100))
-        self.client_pianos = [
-            {"id": str(p["id"]), "name": f"{p['brand']} {p['model']}".strip()}
-            for p in page["items"]
-        ]
-
-    @rx.event
-    def pick_client(self, client_id: int, name: str):
-        # On a mixin the handler is still the plain function (no ``.fn``).
-        ClientPickerMixin.pick_client(self, client_id, name)
-        self._load_client_pianos(int(client_id))
 
     @rx.event
     def open_new(self):
