@@ -50,6 +50,23 @@ def format_money(value: Decimal | int | float | None, lang: str = "es") -> str:
     return f"€{text}"
 
 
+def format_quantity(value: Decimal | int | float | None, lang: str = "es") -> str:
+    """A quantity without trailing zeros: ``1``, ``1,5`` (``1.5`` in English)."""
+    if value is None:
+        return ""
+    amount = Decimal(str(value)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    places = max(0, -amount.normalize().as_tuple().exponent)
+    return format_number(amount, places, lang)
+
+
+def format_percent(value: Decimal | int | float | None, lang: str = "es") -> str:
+    """A rate without trailing zeros: ``21 %`` (no-break space) in Spanish, ``21%`` in English."""
+    if value is None:
+        return ""
+    text = format_quantity(Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP), lang)
+    return f"{text}\u00a0%" if lang == "es" else f"{text}%"
+
+
 def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""

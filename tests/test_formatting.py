@@ -12,6 +12,8 @@ from piano_emotion.formatting import (
     format_datetime,
     format_money,
     format_number,
+    format_percent,
+    format_quantity,
     parse_decimal,
 )
 
@@ -78,3 +80,14 @@ def test_parse_decimal_reads_what_users_type(text, value):
 def test_parse_decimal_refuses_non_numbers(text):
     with pytest.raises(ValueError):
         parse_decimal(text)
+
+
+def test_quantities_and_rates_drop_trailing_zeros():
+    assert format_quantity(Decimal("1.000")) == "1"
+    assert format_quantity(Decimal("1.500")) == "1,5"
+    assert format_quantity(Decimal("1234.25"), "en") == "1,234.25"
+    assert format_quantity(Decimal("100")) == "100"
+    assert format_percent(Decimal("21.00")) == f"21{NBSP}%"
+    assert format_percent(Decimal("10.50")) == f"10,5{NBSP}%"
+    assert format_percent(Decimal("21.00"), "en") == "21%"
+    assert format_percent(None) == ""

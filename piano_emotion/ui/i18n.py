@@ -35,6 +35,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "nav.agenda": ("Agenda", "Calendar"),
     "nav.quotes": ("Presupuestos", "Quotes"),
     "nav.invoices": ("Facturas", "Invoices"),
+    "nav.rates": ("Tarifas", "Rates"),
     "nav.inventory": ("Inventario", "Inventory"),
     "nav.reminders": ("Recordatorios", "Reminders"),
     "nav.settings": ("Ajustes", "Settings"),
@@ -54,6 +55,356 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "home.version": ("Versión", "Version"),
     "home.ok": ("Operativa", "Up"),
     "home.down": ("Sin conexión", "Down"),
+    # Deployment check (python -m piano_emotion.doctor; DEPLOY.md, validation)
+    "doctor.title": (
+        "Piano Emotion Manager: comprobación del despliegue (entorno {environment}, {url})",
+        "Piano Emotion Manager: deployment check (environment {environment}, {url})",
+    ),
+    "doctor.no_url_short": ("sin dirección", "no address"),
+    "doctor.skipped": ("omitida", "skipped"),
+    "doctor.summary": (
+        "{ok} correctas, {failed} con fallos, {warnings} avisos",
+        "{ok} passed, {failed} failed, {warnings} warnings",
+    ),
+    "doctor.verdict_ok": (
+        "Todas las comprobaciones obligatorias han pasado.",
+        "All required checks passed.",
+    ),
+    "doctor.verdict_fail": (
+        "Hay comprobaciones obligatorias con fallos: corrígelas y vuelve a ejecutar.",
+        "Some required checks failed: fix them and run again.",
+    ),
+    "doctor.config_error": ("Configuración", "Configuration"),
+    "doctor.check.home": ("Página de inicio", "Home page"),
+    "doctor.check.health": ("Estado /api/health", "Health /api/health"),
+    "doctor.check.database": ("Base de datos y migraciones", "Database and migrations"),
+    "doctor.check.data_probe": (
+        "Listar clientes y crear un servicio",
+        "List clients and create a service",
+    ),
+    "doctor.check.cache_mode": ("Modo de la caché", "Cache mode"),
+    "doctor.check.cache_latency": ("Latencia de la caché", "Cache latency"),
+    "doctor.check.clerk_keys": ("Claves de Clerk", "Clerk keys"),
+    "doctor.check.clerk_jwks": ("JWKS de Clerk", "Clerk JWKS"),
+    "doctor.check.stripe": ("Stripe", "Stripe"),
+    "doctor.check.jwt_secret": ("JWT_SECRET", "JWT_SECRET"),
+    "doctor.check.owner": ("Owner de la plataforma", "Platform owner"),
+    "doctor.check.jobs_registered": ("Tareas programadas", "Scheduled jobs"),
+    "doctor.check.job_runs": ("Tarea «{job}»", "Job “{job}”"),
+    "doctor.check.snapshots": ("Snapshots de la caché", "Cache snapshots"),
+    "doctor.unit.minutes": ("{n} min", "{n} min"),
+    "doctor.unit.hours": ("{n} h", "{n} h"),
+    "doctor.unit.days": ("{n} días", "{n} days"),
+    "doctor.detail.no_url": (
+        "sin dirección de la app (--url o APP_URL)",
+        "no app address (--url or APP_URL)",
+    ),
+    "doctor.detail.http_status": (
+        "{url} respondió {status} en {ms} ms",
+        "{url} answered {status} in {ms} ms",
+    ),
+    "doctor.detail.http_error": ("{url} no responde: {error}", "{url} does not answer: {error}"),
+    "doctor.detail.health_ok": (
+        "{status} en {ms} ms, versión {version}, entorno {environment}",
+        "{status} in {ms} ms, version {version}, environment {environment}",
+    ),
+    "doctor.detail.database_ok": (
+        "{dialect} responde en {ms} ms, esquema en la última migración ({revision})",
+        "{dialect} answers in {ms} ms, schema at the latest migration ({revision})",
+    ),
+    "doctor.detail.database_unreachable": (
+        "{dialect} no responde: {error}",
+        "{dialect} does not answer: {error}",
+    ),
+    "doctor.detail.schema_behind": (
+        "esquema en la revisión {current}, la última es {head}",
+        "schema at revision {current}, the latest is {head}",
+    ),
+    "doctor.detail.needs_database": (
+        "necesita la base de datos en la última migración",
+        "needs the database at the latest migration",
+    ),
+    "doctor.detail.probe_ok": (
+        "{clients} clientes en total; técnico, cliente, piano y servicio de prueba "
+        "creados, listados y borrados en una transacción revertida (no queda nada)",
+        "{clients} clients in all; a probe technician, client, piano and service "
+        "created, listed and deleted in a rolled-back transaction (nothing left behind)",
+    ),
+    "doctor.detail.probe_failed": ("la prueba falló: {error}", "the probe failed: {error}"),
+    "doctor.detail.cache_ok": ("{label}, conectada", "{label}, connected"),
+    "doctor.detail.cache_memory": (
+        "{label}: cada proceso tiene su propia caché",
+        "{label}: every process has a cache of its own",
+    ),
+    "doctor.detail.cache_unreachable": ("{label}: sin conexión", "{label}: not connected"),
+    "doctor.detail.cache_in_process": (
+        "caché en memoria del proceso, sin red",
+        "in-process memory cache, no network",
+    ),
+    "doctor.detail.cache_not_measured": (
+        "no medida: la caché no responde",
+        "not measured: the cache does not answer",
+    ),
+    "doctor.detail.cache_latency": (
+        "mediana {median} ms (peor {worst} ms) en {samples} pings; objetivo {low}-{high} ms",
+        "median {median} ms (worst {worst} ms) over {samples} pings; target {low}-{high} ms",
+    ),
+    "doctor.detail.clerk_off": (
+        "Clerk desactivado: solo cuentas locales (email y contraseña)",
+        "Clerk off: local accounts only (email and password)",
+    ),
+    "doctor.detail.no_sign_in": (
+        "ni Clerk ni cuentas locales: nadie puede entrar",
+        "neither Clerk nor local accounts: nobody can sign in",
+    ),
+    "doctor.detail.missing": ("falta {name}", "{name} is missing"),
+    "doctor.detail.bad_form": (
+        "{name} no tiene la forma {form}",
+        "{name} does not look like {form}",
+    ),
+    "doctor.detail.mixed_modes": (
+        "{first} y {second} son de modos distintos (test y live)",
+        "{first} and {second} are of different modes (test and live)",
+    ),
+    "doctor.detail.clerk_pk_host": (
+        "NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY no contiene el host de la Frontend API de Clerk",
+        "NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY does not hold a Clerk Frontend API host",
+    ),
+    "doctor.detail.clerk_ok": (
+        "claves {mode}, Frontend API {host}",
+        "{mode} keys, Frontend API {host}",
+    ),
+    "doctor.detail.jwks_ok": (
+        "{count} claves en {url} ({ms} ms)",
+        "{count} keys at {url} ({ms} ms)",
+    ),
+    "doctor.detail.jwks_empty": (
+        "{url} respondió {status} sin claves utilizables",
+        "{url} answered {status} with no usable keys",
+    ),
+    "doctor.detail.stripe_off": (
+        "Stripe sin configurar: los enlaces de pago están desactivados",
+        "Stripe not configured: payment links are off",
+    ),
+    "doctor.detail.stripe_ok": (
+        "claves {mode} y secreto del webhook /api/stripe/webhook",
+        "{mode} keys and the /api/stripe/webhook signing secret",
+    ),
+    "doctor.detail.jwt_ok": (
+        "{length} caracteres, unos {bits} bits de entropía",
+        "{length} characters, about {bits} bits of entropy",
+    ),
+    "doctor.detail.jwt_missing": ("JWT_SECRET no está definido", "JWT_SECRET is not set"),
+    "doctor.detail.jwt_example": (
+        "JWT_SECRET es un valor de ejemplo o contiene una palabra evidente",
+        "JWT_SECRET is an example value or contains an obvious word",
+    ),
+    "doctor.detail.jwt_short": (
+        "JWT_SECRET tiene {length} caracteres; hacen falta al menos {min}",
+        "JWT_SECRET has {length} characters; at least {min} are needed",
+    ),
+    "doctor.detail.jwt_low_entropy": (
+        "JWT_SECRET es demasiado predecible (unos {bits} bits; hacen falta {min})",
+        "JWT_SECRET is too predictable (about {bits} bits; {min} are needed)",
+    ),
+    "doctor.detail.owner_missing": ("OWNER_OPEN_ID no está definido", "OWNER_OPEN_ID is not set"),
+    "doctor.detail.owner_form": (
+        "OWNER_OPEN_ID={owner} no es un id de Clerk (user_…) ni un email",
+        "OWNER_OPEN_ID={owner} is neither a Clerk user id (user_…) nor an email",
+    ),
+    "doctor.detail.owner_clerk_off": (
+        "{owner} es un usuario de Clerk, pero Clerk está desactivado",
+        "{owner} is a Clerk user, but Clerk is off",
+    ),
+    "doctor.detail.owner_local_off": (
+        "{owner} es una cuenta local, pero las cuentas locales están desactivadas",
+        "{owner} is a local account, but local accounts are off",
+    ),
+    "doctor.detail.owner_unverified": (
+        "{owner} (sin comprobar: la base de datos no responde)",
+        "{owner} (not verified: the database does not answer)",
+    ),
+    "doctor.detail.owner_no_user": (
+        "{owner}: todavía no hay ningún usuario con ese id",
+        "{owner}: no user with that id yet",
+    ),
+    "doctor.detail.owner_ok": ("{owner} ({name})", "{owner} ({name})"),
+    "doctor.detail.jobs_ok": (
+        "{count} registradas ({names}); {runner}",
+        "{count} registered ({names}); {runner}",
+    ),
+    "doctor.detail.jobs_missing": ("sin registrar: {names}", "not registered: {names}"),
+    "doctor.detail.scheduler_in_app": (
+        "las ejecuta el programador de la app",
+        "run by the app's scheduler",
+    ),
+    "doctor.detail.scheduler_cron": (
+        "las ejecuta un cron externo (POST /api/cron/<tarea>)",
+        "run by an outside cron (POST /api/cron/<job>)",
+    ),
+    "doctor.detail.scheduler_off": (
+        "SCHEDULER_ENABLED=false y sin CRON_SECRET: nada las ejecuta",
+        "SCHEDULER_ENABLED=false and no CRON_SECRET: nothing runs them",
+    ),
+    "doctor.detail.job_ok": (
+        "última ejecución hace {ago} ({status})",
+        "last run {ago} ago ({status})",
+    ),
+    "doctor.detail.job_never": (
+        "nunca se ha ejecutado (se ejecuta cada {period})",
+        "has never run (it runs every {period})",
+    ),
+    "doctor.detail.job_failed": (
+        "la última ejecución, hace {ago}, falló: {error}",
+        "the last run, {ago} ago, failed: {error}",
+    ),
+    "doctor.detail.job_stale": (
+        "última ejecución hace {ago} (más de {limit})",
+        "last run {ago} ago (more than {limit})",
+    ),
+    "doctor.detail.snapshot_ok": (
+        "último hace {ago}; {count} en las últimas 2 h",
+        "latest {ago} ago; {count} in the last 2 h",
+    ),
+    "doctor.detail.snapshot_none": ("todavía no hay ninguno", "none yet"),
+    "doctor.detail.snapshot_old": (
+        "el último es de hace {ago} (ninguno en las últimas 2 h)",
+        "the latest is {ago} old (none in the last 2 h)",
+    ),
+    "doctor.detail.check_crashed": (
+        "la comprobación no pudo terminar: {error}",
+        "the check could not finish: {error}",
+    ),
+    "doctor.hint.config_error": (
+        "Corrige la variable que nombra el mensaje (DEPLOY.md, variables de entorno).",
+        "Fix the variable the message names (DEPLOY.en.md, environment variables).",
+    ),
+    "doctor.hint.no_url": (
+        "Pasa --url https://tu-dominio o define APP_URL para comprobar la app publicada.",
+        "Pass --url https://your-domain or set APP_URL to check the deployed app.",
+    ),
+    "doctor.hint.home": (
+        "Comprueba que el proceso de la app está en marcha, el dominio y el proxy/HTTPS.",
+        "Check that the app process is running, the domain and the proxy/HTTPS.",
+    ),
+    "doctor.hint.health": (
+        "La app no sirve /api/health: revisa sus registros y que el proxy pase /api/* al backend.",
+        "The app does not serve /api/health: read its logs and check that the proxy "
+        "passes /api/* to the backend.",
+    ),
+    "doctor.hint.health_database": (
+        "La app no llega a su base de datos: revisa DATABASE_URL en el entorno de la app.",
+        "The app cannot reach its database: check DATABASE_URL in the app's environment.",
+    ),
+    "doctor.hint.database_unreachable": (
+        "Revisa DATABASE_URL (usuario, contraseña, host, puerto 4000, ?ssl=…) y que TiDB "
+        "acepte conexiones desde este servidor.",
+        "Check DATABASE_URL (user, password, host, port 4000, ?ssl=…) and that TiDB "
+        "accepts connections from this server.",
+    ),
+    "doctor.hint.migrate": (
+        "Aplica las migraciones: python -m piano_emotion.manage migrate",
+        "Apply the migrations: python -m piano_emotion.manage migrate",
+    ),
+    "doctor.hint.data_probe": (
+        "La base de datos responde pero no acepta escrituras normales: revisa permisos del "
+        "usuario y el esquema (migraciones).",
+        "The database answers but refuses ordinary writes: check the user's privileges and "
+        "the schema (migrations).",
+    ),
+    "doctor.hint.cache_memory_production": (
+        "En producción configura UPSTASH_REDIS_REST_URL y UPSTASH_REDIS_REST_TOKEN (o REDIS_URL).",
+        "In production set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (or REDIS_URL).",
+    ),
+    "doctor.hint.cache_memory": (
+        "Bien para desarrollo; en producción usa Upstash Redis o REDIS_URL.",
+        "Fine for development; in production use Upstash Redis or REDIS_URL.",
+    ),
+    "doctor.hint.cache_unreachable": (
+        "Revisa la URL y el token de Upstash (o REDIS_URL) y que el servidor llegue a Redis.",
+        "Check the Upstash URL and token (or REDIS_URL) and that this server reaches Redis.",
+    ),
+    "doctor.hint.cache_latency": (
+        "Pon Upstash Redis en la región más cercana a la app (o la app junto a Redis).",
+        "Put Upstash Redis in the region nearest the app (or the app next to Redis).",
+    ),
+    "doctor.hint.clerk_off": (
+        "Para entrar con Google, define CLERK_SECRET_KEY y NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY.",
+        "To sign in with Google, set CLERK_SECRET_KEY and NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY.",
+    ),
+    "doctor.hint.no_sign_in": (
+        "Activa LOCAL_ACCOUNTS_ENABLED=true o configura las claves de Clerk.",
+        "Set LOCAL_ACCOUNTS_ENABLED=true or configure the Clerk keys.",
+    ),
+    "doctor.hint.clerk_keys": (
+        "Copia las dos claves de la misma instancia en Clerk Dashboard → API Keys.",
+        "Copy both keys of the same instance from Clerk Dashboard → API Keys.",
+    ),
+    "doctor.hint.clerk_jwks": (
+        "El servidor no obtiene las claves de Clerk: revisa la clave publicable, CLERK_JWKS_URL "
+        "y la salida a Internet.",
+        "This server cannot fetch Clerk's keys: check the publishable key, CLERK_JWKS_URL "
+        "and outbound Internet access.",
+    ),
+    "doctor.hint.stripe": (
+        "Copia las claves de Stripe Dashboard → Developers → API keys y el secreto de firma "
+        "del endpoint /api/stripe/webhook (whsec_…).",
+        "Copy the keys from Stripe Dashboard → Developers → API keys and the signing secret "
+        "of the /api/stripe/webhook endpoint (whsec_…).",
+    ),
+    "doctor.hint.test_keys_in_production": (
+        "Son claves de prueba en producción: usa las claves live.",
+        "These are test keys in production: use the live keys.",
+    ),
+    "doctor.hint.jwt_secret": (
+        "Genera uno: python -c 'import secrets; print(secrets.token_urlsafe(48))'",
+        "Generate one: python -c 'import secrets; print(secrets.token_urlsafe(48))'",
+    ),
+    "doctor.hint.owner_missing": (
+        "Define OWNER_OPEN_ID con tu id de usuario de Clerk (user_…) o el email de tu "
+        "cuenta local.",
+        "Set OWNER_OPEN_ID to your Clerk user id (user_…) or the email of your local account.",
+    ),
+    "doctor.hint.owner_clerk_off": (
+        "Configura Clerk o usa el email de una cuenta local en OWNER_OPEN_ID.",
+        "Configure Clerk or put the email of a local account in OWNER_OPEN_ID.",
+    ),
+    "doctor.hint.owner_local_off": (
+        "Activa las cuentas locales o usa tu id de usuario de Clerk en OWNER_OPEN_ID.",
+        "Turn local accounts on or put your Clerk user id in OWNER_OPEN_ID.",
+    ),
+    "doctor.hint.owner_no_user": (
+        "Entra una vez con esa cuenta; si ya entraste, revisa que el id o el email coincidan.",
+        "Sign in once with that account; if you did, check that the id or email match.",
+    ),
+    "doctor.hint.jobs_missing": (
+        "Esta versión no registra todas las tareas: despliega la versión completa.",
+        "This release does not register every job: deploy the complete release.",
+    ),
+    "doctor.hint.scheduler_off": (
+        "Deja SCHEDULER_ENABLED=true, o define CRON_SECRET y llama a POST /api/cron/<tarea>.",
+        "Leave SCHEDULER_ENABLED=true, or set CRON_SECRET and call POST /api/cron/<job>.",
+    ),
+    "doctor.hint.job_never": (
+        "Normal en una instalación nueva; si no, revisa el programador o las líneas de cron.",
+        "Normal on a fresh install; otherwise check the scheduler or the cron lines.",
+    ),
+    "doctor.hint.job_failed": (
+        "Lee el error completo en el monitor (tareas) o en los registros de la app.",
+        "Read the whole error on the monitor (jobs) or in the app's logs.",
+    ),
+    "doctor.hint.job_stale": (
+        "No se está ejecutando: revisa que un proceso de la app siga en marcha o el cron externo.",
+        "It is not running: check that an app process stays up, or the outside cron.",
+    ),
+    "doctor.hint.snapshots": (
+        "La tarea cache_snapshot los toma cada hora; espera a la siguiente o revisa esa tarea.",
+        "The cache_snapshot job takes them hourly; wait for the next one or check that job.",
+    ),
+    "doctor.hint.check_crashed": (
+        "Error inesperado: ejecuta de nuevo y, si sigue, revisa los registros.",
+        "Unexpected error: run again and, if it persists, read the logs.",
+    ),
     # Sections that land in later releases
     "section.coming": ("En preparación", "Coming soon"),
     "section.clients.desc": (
@@ -81,6 +432,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "section.invoices.desc": (
         "Facturas numeradas, PDF, envío por email y cobro con Stripe.",
         "Numbered invoices, PDF, email delivery and Stripe payments.",
+    ),
+    "section.rates.desc": (
+        "Tu lista de precios: tarifas activas que rellenan líneas de presupuestos y facturas.",
+        "Your price list: active rates that fill quote and invoice lines.",
     ),
     "section.inventory.desc": (
         "Stock de piezas y materiales con movimientos y avisos de stock bajo.",
@@ -816,6 +1171,88 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Demasiados materiales (máximo 100).",
         "Too many materials (100 at most).",
     ),
+    # Money (quotes, invoices, lines, rates) errors
+    "error.description_required": ("Escribe la descripción.", "Enter the description."),
+    "error.quantity_positive": (
+        "La cantidad debe ser mayor que cero.",
+        "The quantity must be greater than zero.",
+    ),
+    "error.price_required": ("El precio es obligatorio.", "The price is required."),
+    "error.discount_invalid": (
+        "El descuento debe estar entre 0 y 100 %.",
+        "The discount must be between 0 and 100%.",
+    ),
+    "error.tax_rate_invalid": (
+        "El IVA debe estar entre 0 y 100 %.",
+        "The VAT rate must be between 0 and 100%.",
+    ),
+    "error.too_many_lines": ("Demasiadas líneas (máximo 200).", "Too many lines (200 at most)."),
+    "error.total_too_large": ("El total es demasiado alto.", "The total is too large."),
+    "error.lines_required": ("Añade al menos una línea.", "Add at least one line."),
+    "error.service_not_completed": (
+        "Solo se puede facturar un servicio completado.",
+        "Only a completed service can be billed.",
+    ),
+    "error.service_not_of_client": (
+        "Ese servicio no es de este cliente.",
+        "That service is not this client's.",
+    ),
+    "error.valid_until_before_date": (
+        "La validez no puede terminar antes de la fecha del presupuesto.",
+        "The validity cannot end before the quote date.",
+    ),
+    "error.valid_until_past": (
+        "La fecha de validez ya ha pasado.",
+        "The valid-until date has already passed.",
+    ),
+    "error.quote_locked": (
+        "Solo se pueden modificar o borrar presupuestos en borrador.",
+        "Only draft quotes can be changed or deleted.",
+    ),
+    "error.quote_not_draft": (
+        "Este presupuesto ya no se puede enviar.",
+        "This quote can no longer be sent.",
+    ),
+    "error.quote_not_sent": (
+        "Solo un presupuesto enviado se puede aceptar o rechazar.",
+        "Only a sent quote can be accepted or rejected.",
+    ),
+    "error.quote_expired": ("Este presupuesto ha caducado.", "This quote has expired."),
+    "error.quote_not_accepted": (
+        "Solo un presupuesto aceptado se convierte en factura.",
+        "Only an accepted quote can be converted into an invoice.",
+    ),
+    "error.quote_already_converted": (
+        "Este presupuesto ya se convirtió en factura.",
+        "This quote has already been converted into an invoice.",
+    ),
+    "error.due_before_issue": (
+        "El vencimiento no puede ser anterior a la fecha de emisión.",
+        "The due date cannot be before the issue date.",
+    ),
+    "error.invoice_locked": (
+        "Una factura emitida no se modifica: anúlala y emite otra.",
+        "An issued invoice cannot be changed: cancel it and issue a new one.",
+    ),
+    "error.business_info_required": (
+        "Completa tus datos fiscales antes de emitir facturas.",
+        "Complete your business details before issuing invoices.",
+    ),
+    "error.invoice_already_paid": ("Esta factura ya está pagada.", "This invoice is already paid."),
+    "error.invoice_cancelled": ("Esta factura está anulada.", "This invoice is cancelled."),
+    "error.invoice_not_issued": (
+        "Emite la factura antes de marcarla como pagada.",
+        "Issue the invoice before marking it as paid.",
+    ),
+    "error.paid_before_issue": (
+        "La fecha de pago no puede ser anterior a la de emisión.",
+        "The payment date cannot be before the issue date.",
+    ),
+    "error.date_in_future": ("La fecha no puede ser futura.", "The date cannot be in the future."),
+    "error.payment_method_required": (
+        "Elige la forma de pago.",
+        "Choose the payment method.",
+    ),
     # Inventory
     "inventory.new": ("Nuevo material", "New item"),
     "inventory.edit": ("Editar material", "Edit item"),
@@ -836,6 +1273,40 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "inventory.search_placeholder": (
         "Buscar por nombre, referencia o proveedor",
         "Search by name, reference or supplier",
+    ),
+    # Rates (tarifas)
+    "rates.intro": (
+        "Tus precios habituales: añádelos a presupuestos y facturas con un clic.",
+        "Your usual prices: add them to quotes and invoices in one click.",
+    ),
+    "rates.search_placeholder": ("Buscar tarifa…", "Search rates…"),
+    "rates.all_states": ("Activas e inactivas", "Active and inactive"),
+    "rates.active_only": ("Solo activas", "Active only"),
+    "rates.inactive_only": ("Solo inactivas", "Inactive only"),
+    "rates.all_categories": ("Todos los tipos", "All types"),
+    "rates.no_category": ("Sin tipo", "No type"),
+    "rates.new": ("Nueva tarifa", "New rate"),
+    "rates.edit": ("Editar tarifa", "Edit rate"),
+    "rates.name": ("Nombre", "Name"),
+    "rates.category": ("Tipo de servicio", "Service type"),
+    "rates.price": ("Precio base (sin IVA)", "Base price (before VAT)"),
+    "rates.tax": ("IVA %", "VAT %"),
+    "rates.minutes": ("Duración estimada (min)", "Estimated duration (min)"),
+    "rates.active": ("Activa", "Active"),
+    "rates.inactive": ("Inactiva", "Inactive"),
+    "rates.description": ("Descripción (aparece en la línea)", "Description (shown on the line)"),
+    "rates.saved": ("Tarifa guardada", "Rate saved"),
+    "rates.deleted": ("Tarifa eliminada", "Rate deleted"),
+    "rates.delete_title": ("¿Eliminar esta tarifa?", "Delete this rate?"),
+    "rates.delete_body": (
+        "Los presupuestos y facturas que ya la usan no cambian.",
+        "Quotes and invoices that already use it do not change.",
+    ),
+    "rates.none_found": ("Ninguna tarifa coincide", "No rate matches"),
+    "rates.empty": ("Aún no tienes tarifas", "No rates yet"),
+    "rates.empty_hint": (
+        "Crea tu primera tarifa (por ejemplo, «Afinación» a 90 €) para rellenar líneas en un clic.",
+        'Create your first rate (for example "Tuning" at €90) to fill lines in one click.',
     ),
     "inventory.saved": ("Material guardado", "Item saved"),
     "inventory.movement_saved": ("Movimiento registrado", "Movement recorded"),
@@ -866,6 +1337,151 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Type at least 2 letters. Arrows to move, Enter to open.",
     ),
     "search.nothing": ("Nada coincide con tu búsqueda.", "Nothing matches your search."),
+    # Quote and invoice PDFs
+    "pdf.invoice": ("Factura", "Invoice"),
+    "pdf.quote": ("Presupuesto", "Quote"),
+    "pdf.draft": ("Borrador", "Draft"),
+    "pdf.issue_date": ("Fecha de emisión", "Issue date"),
+    "pdf.due_date": ("Vencimiento", "Due date"),
+    "pdf.quote_date": ("Fecha", "Date"),
+    "pdf.valid_until": ("Válido hasta", "Valid until"),
+    "pdf.client": ("Cliente", "Bill to"),
+    "pdf.tax_id": ("NIF/CIF", "Tax ID"),
+    "pdf.email": ("Email", "Email"),
+    "pdf.phone": ("Tel.", "Phone"),
+    "pdf.subject": ("Asunto", "Subject"),
+    "pdf.description": ("Descripción", "Description"),
+    "pdf.quantity": ("Cant.", "Qty"),
+    "pdf.unit_price": ("Precio unit.", "Unit price"),
+    "pdf.discount": ("Dto.", "Disc."),
+    "pdf.tax_rate": ("IVA", "VAT"),
+    "pdf.amount": ("Importe", "Amount"),
+    "pdf.tax_breakdown": ("Desglose de IVA", "VAT breakdown"),
+    "pdf.tax_base": ("Base imponible", "Taxable base"),
+    "pdf.rate": ("Tipo", "Rate"),
+    "pdf.tax_amount": ("Cuota", "VAT amount"),
+    "pdf.subtotal": ("Subtotal", "Subtotal"),
+    "pdf.tax_total": ("IVA", "VAT"),
+    "pdf.total": ("Total", "Total"),
+    "pdf.payment": ("Forma de pago", "Payment"),
+    "pdf.bank_transfer": (
+        "Transferencia bancaria a la cuenta IBAN {iban}",
+        "Bank transfer to IBAN {iban}",
+    ),
+    "pdf.payment_reference": (
+        "Indique el número de factura {number} como concepto.",
+        "Please quote invoice number {number} as the payment reference.",
+    ),
+    "pdf.pay_online": ("Pago con tarjeta en línea:", "Pay online by card:"),
+    "pdf.paid_on": ("Pagada el {date}", "Paid on {date}"),
+    "pdf.notes": ("Observaciones", "Notes"),
+    "pdf.page_of": ("Página {page} de {total}", "Page {page} of {total}"),
+    # Exports (CSV/Excel headers) and account backups
+    "export.clients.name": ("Nombre", "Name"),
+    "export.clients.client_type": ("Tipo", "Type"),
+    "export.clients.email": ("Email", "Email"),
+    "export.clients.phone": ("Teléfono", "Phone"),
+    "export.clients.tax_id": ("NIF/CIF", "Tax ID"),
+    "export.clients.address": ("Dirección", "Address"),
+    "export.clients.city": ("Ciudad", "City"),
+    "export.clients.postal_code": ("Código postal", "Postal code"),
+    "export.clients.region": ("Provincia", "Region"),
+    "export.clients.route_group": ("Grupo de ruta", "Route group"),
+    "export.clients.pianos": ("Pianos", "Pianos"),
+    "export.clients.notes": ("Notas", "Notes"),
+    "export.clients.created": ("Fecha de alta", "Added on"),
+    "export.clients.archived": ("Archivado", "Archived"),
+    "export.pianos.brand": ("Marca", "Brand"),
+    "export.pianos.model": ("Modelo", "Model"),
+    "export.pianos.serial_number": ("Nº de serie", "Serial number"),
+    "export.pianos.year": ("Año", "Year"),
+    "export.pianos.category": ("Categoría", "Category"),
+    "export.pianos.piano_type": ("Tipo", "Type"),
+    "export.pianos.size_cm": ("Tamaño (cm)", "Size (cm)"),
+    "export.pianos.condition": ("Estado", "Condition"),
+    "export.pianos.client": ("Cliente", "Client"),
+    "export.pianos.room": ("Habitación", "Room"),
+    "export.pianos.floor": ("Planta", "Floor"),
+    "export.pianos.service_interval": (
+        "Intervalo de servicio (meses)",
+        "Service interval (months)",
+    ),
+    "export.pianos.last_service": ("Último servicio", "Last service"),
+    "export.pianos.notes": ("Notas", "Notes"),
+    "export.pianos.created": ("Fecha de alta", "Added on"),
+    "export.pianos.archived": ("Archivado", "Archived"),
+    "export.services.date": ("Fecha", "Date"),
+    "export.services.service_type": ("Tipo", "Type"),
+    "export.services.status": ("Estado", "Status"),
+    "export.services.client": ("Cliente", "Client"),
+    "export.services.piano": ("Piano", "Piano"),
+    "export.services.serial_number": ("Nº de serie", "Serial number"),
+    "export.services.cost": ("Coste", "Cost"),
+    "export.services.duration": ("Duración (min)", "Duration (min)"),
+    "export.services.humidity": ("Humedad (%)", "Humidity (%)"),
+    "export.services.temperature": ("Temperatura (°C)", "Temperature (°C)"),
+    "export.services.notes": ("Notas", "Notes"),
+    "export.services.technician_notes": ("Notas del técnico", "Technician notes"),
+    "export.invoices.number": ("Número", "Number"),
+    "export.invoices.issue_date": ("Fecha", "Date"),
+    "export.invoices.due_date": ("Vencimiento", "Due date"),
+    "export.invoices.client": ("Cliente", "Client"),
+    "export.invoices.client_tax_id": ("NIF/CIF del cliente", "Client tax ID"),
+    "export.invoices.status": ("Estado", "Status"),
+    "export.invoices.subtotal": ("Base imponible", "Subtotal"),
+    "export.invoices.tax": ("IVA", "VAT"),
+    "export.invoices.total": ("Total", "Total"),
+    "export.invoices.paid_date": ("Fecha de pago", "Paid on"),
+    "export.invoices.payment_method": ("Forma de pago", "Payment method"),
+    "export.invoices.payment_reference": ("Referencia de pago", "Payment reference"),
+    "export.inventory.name": ("Nombre", "Name"),
+    "export.inventory.category": ("Categoría", "Category"),
+    "export.inventory.sku": ("Referencia", "Reference"),
+    "export.inventory.quantity": ("Existencias", "In stock"),
+    "export.inventory.unit": ("Unidad", "Unit"),
+    "export.inventory.min_stock": ("Stock mínimo", "Minimum stock"),
+    "export.inventory.cost_per_unit": ("Coste por unidad", "Cost per unit"),
+    "export.inventory.stock_value": ("Valor", "Value"),
+    "export.inventory.supplier": ("Proveedor", "Supplier"),
+    "export.inventory.low_stock": ("Stock bajo", "Low stock"),
+    "export.inventory.notes": ("Notas", "Notes"),
+    "export.inventory.archived": ("Archivado", "Archived"),
+    "export.enum.PaymentMethod.transfer": ("Transferencia", "Bank transfer"),
+    "export.enum.PaymentMethod.card": ("Tarjeta", "Card"),
+    "export.enum.PaymentMethod.cash": ("Efectivo", "Cash"),
+    "export.enum.PaymentMethod.bizum": ("Bizum", "Bizum"),
+    "export.enum.PaymentMethod.stripe": ("Pago online (Stripe)", "Online payment (Stripe)"),
+    "export.enum.PaymentMethod.other": ("Otro", "Other"),
+    "error.export_entity_unknown": (
+        "Esta lista no se puede exportar.",
+        "This list cannot be exported.",
+    ),
+    "error.export_filters_invalid": ("Filtro de exportación no válido.", "Invalid export filter."),
+    "error.backup_invalid_json": (
+        "El archivo no es una copia de seguridad válida (JSON dañado).",
+        "The file is not a valid backup (damaged JSON).",
+    ),
+    "error.backup_format_invalid": (
+        "El archivo no tiene el formato de copia de seguridad de Piano Emotion.",
+        "The file is not a Piano Emotion backup.",
+    ),
+    "error.backup_version_newer": (
+        "Esta copia es de una versión más nueva de la aplicación; actualízala antes de "
+        "restaurarla.",
+        "This backup comes from a newer version of the app; update it before restoring.",
+    ),
+    "error.backup_reference_broken": (
+        "La copia está dañada: enlaza registros que no contiene.",
+        "The backup is damaged: it links records it does not contain.",
+    ),
+    "error.backup_value_invalid": (
+        "La copia contiene un valor no válido.",
+        "The backup contains an invalid value.",
+    ),
+    "error.restore_account_not_empty": (
+        "Solo se puede restaurar una copia en una cuenta sin datos (clientes, pianos, facturas…).",
+        "A backup can only be restored into an account with no data (clients, pianos, invoices…).",
+    ),
     # Common
     "common.yes": ("Sí", "Yes"),
     "common.no": ("No", "No"),
@@ -879,6 +1495,97 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "page.not_found": (
         "Esta página no existe.",
         "This page does not exist.",
+    ),
+    # Cache monitor: alerts, notifications, settings and the CSV export
+    "monitor.alert.hit_rate.title": (
+        "Caché: tasa de aciertos baja ({value} %)",
+        "Cache: low hit rate ({value} %)",
+    ),
+    "monitor.alert.hit_rate.body": (
+        "La tasa de aciertos de la caché en los últimos minutos es del {value} %, por debajo "
+        "del mínimo del {threshold} % ({lookups} búsquedas). Revisa los TTL y la invalidación.",
+        "The cache hit rate over the last minutes is {value} %, below the {threshold} % "
+        "minimum ({lookups} lookups). Check the TTLs and the invalidation.",
+    ),
+    "monitor.alert.latency.title": (
+        "Caché: latencia alta ({value} ms)",
+        "Cache: high latency ({value} ms)",
+    ),
+    "monitor.alert.latency.body": (
+        "La latencia media de la caché en los últimos minutos es de {value} ms, por encima "
+        "del máximo de {threshold} ms (p95 {p95} ms, {operations} operaciones).",
+        "The average cache latency over the last minutes is {value} ms, above the "
+        "{threshold} ms maximum (p95 {p95} ms, {operations} operations).",
+    ),
+    "monitor.alert.connection.title": (
+        "Caché: sin conexión con {mode}",
+        "Cache: {mode} unreachable",
+    ),
+    "monitor.alert.connection.body": (
+        "La caché no responde; la aplicación sigue funcionando con la memoria del proceso "
+        "(modo degradado) hasta que vuelva.",
+        "The cache does not answer; the app keeps working from process memory "
+        "(degraded mode) until it is back.",
+    ),
+    "monitor.recovered.hit_rate.title": (
+        "Caché: tasa de aciertos recuperada ({value} %)",
+        "Cache: hit rate recovered ({value} %)",
+    ),
+    "monitor.recovered.hit_rate.body": (
+        "La tasa de aciertos vuelve a estar en el {value} % (mínimo {threshold} %).",
+        "The hit rate is back at {value} % (minimum {threshold} %).",
+    ),
+    "monitor.recovered.latency.title": (
+        "Caché: latencia normal ({value} ms)",
+        "Cache: latency back to normal ({value} ms)",
+    ),
+    "monitor.recovered.latency.body": (
+        "La latencia media vuelve a ser de {value} ms (máximo {threshold} ms).",
+        "The average latency is back to {value} ms (maximum {threshold} ms).",
+    ),
+    "monitor.recovered.connection.title": (
+        "Caché: conexión recuperada con {mode}",
+        "Cache: {mode} reachable again",
+    ),
+    "monitor.recovered.connection.body": (
+        "La caché vuelve a responder; las entradas anteriores al corte se han descartado.",
+        "The cache answers again; entries from before the outage were discarded.",
+    ),
+    "monitor.email.subject": ("[Piano Emotion] {title}", "[Piano Emotion] {title}"),
+    "monitor.email.footer": (
+        "Aviso automático del monitor de caché: {url}",
+        "Automatic notice from the cache monitor: {url}",
+    ),
+    "monitor.csv.taken_at": ("Fecha", "Date"),
+    "monitor.csv.mode": ("Modo", "Mode"),
+    "monitor.csv.connected": ("Conectada", "Connected"),
+    "monitor.csv.degraded": ("Degradada", "Degraded"),
+    "monitor.csv.delta_hits": ("Aciertos (hora)", "Hits (hour)"),
+    "monitor.csv.delta_misses": ("Fallos (hora)", "Misses (hour)"),
+    "monitor.csv.delta_sets": ("Escrituras (hora)", "Writes (hour)"),
+    "monitor.csv.delta_deletes": ("Borrados (hora)", "Deletes (hour)"),
+    "monitor.csv.delta_errors": ("Errores (hora)", "Errors (hour)"),
+    "monitor.csv.interval_hit_rate": ("Tasa de aciertos (hora) %", "Hit rate (hour) %"),
+    "monitor.csv.hit_rate": ("Tasa de aciertos acumulada %", "Cumulative hit rate %"),
+    "monitor.csv.latency_avg_ms": ("Latencia media ms", "Average latency ms"),
+    "monitor.csv.latency_p50_ms": ("Latencia p50 ms", "Latency p50 ms"),
+    "monitor.csv.latency_p95_ms": ("Latencia p95 ms", "Latency p95 ms"),
+    "monitor.csv.latency_p99_ms": ("Latencia p99 ms", "Latency p99 ms"),
+    "monitor.csv.keys": ("Claves", "Keys"),
+    "monitor.csv.hits": ("Aciertos acumulados", "Cumulative hits"),
+    "monitor.csv.misses": ("Fallos acumulados", "Cumulative misses"),
+    "monitor.csv.yes": ("sí", "yes"),
+    "monitor.csv.no": ("no", "no"),
+    "error.monitor_number_invalid": ("Escribe un número.", "Enter a number."),
+    "error.monitor_hit_rate_range": ("Entre 1 y 100 %.", "Between 1 and 100 %."),
+    "error.monitor_latency_range": ("Entre 1 y 10.000 ms.", "Between 1 and 10,000 ms."),
+    "error.monitor_cooldown_range": (
+        "Entre 1 y 1.440 minutos (24 horas).",
+        "Between 1 and 1,440 minutes (24 hours).",
+    ),
+    "error.monitor_min_operations_range": (
+        "Al menos 1 operación.",
+        "At least 1 operation.",
     ),
 }
 
@@ -979,6 +1686,31 @@ ENUM_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "email": ("Email", "Email"),
         "whatsapp": ("WhatsApp", "WhatsApp"),
         "follow_up": ("Seguimiento", "Follow-up"),
+    },
+    "CacheMode": {
+        "upstash": ("Upstash Redis", "Upstash Redis"),
+        "redis": ("Redis", "Redis"),
+        "memory": ("Memoria", "Memory"),
+    },
+    "CacheAlertCause": {
+        "hit_rate": ("Tasa de aciertos", "Hit rate"),
+        "latency": ("Latencia", "Latency"),
+        "connection": ("Conexión", "Connection"),
+    },
+    "CacheAlertEventKind": {
+        "raised": ("Alerta", "Alert"),
+        "recovered": ("Recuperada", "Recovered"),
+    },
+    "NotificationSeverity": {
+        "info": ("Información", "Information"),
+        "warning": ("Aviso", "Warning"),
+        "critical": ("Crítica", "Critical"),
+    },
+    "DeliveryStatus": {
+        "pending": ("Pendiente", "Pending"),
+        "sent": ("Enviado", "Sent"),
+        "failed": ("Fallido", "Failed"),
+        "skipped": ("No configurado", "Not configured"),
     },
 }
 

@@ -1,0 +1,1 @@
+"""Documents built from quotes and invoices (PDFs)."""
