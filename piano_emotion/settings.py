@@ -99,8 +99,12 @@ class Settings:
     smtp_password: str | None = None
     smtp_from: str | None = None
     smtp_starttls: bool = True
+    # Implicit TLS from the first byte (SMTPS, usually port 465) instead of STARTTLS.
+    smtp_ssl: bool = False
     # Owner alerts to an HTTP webhook (e.g. Slack), and the serverless cron secret.
     alert_webhook_url: str | None = None
+    # Where the owner's alerts are mailed (default: the owner account's email).
+    alert_email: str | None = None
     cron_secret: str | None = None
     local_accounts_enabled: bool = True
     # Run the scheduled jobs in the app process (off where an outside cron calls them).
@@ -109,6 +113,9 @@ class Settings:
     cache_namespace: str = "pe"
     # CACHE_TTL_<ENTITY>=<seconds> overrides of the TTL policy (piano_emotion.cache.policy).
     cache_ttl_overrides: dict[str, int] = field(default_factory=dict, compare=False)
+    # CACHE_REFRESH: recompute a technician's recently read, invalidated cache
+    # entries in the background after a write (piano_emotion.domain.refresh).
+    cache_refresh: bool = True
 
     # -- derived ---------------------------------------------------------
     @property
@@ -226,6 +233,13 @@ def _cache_ttls(env: Mapping[str, str]) -> dict[str, int]:
     return {k: v for k, v in policy.ttls.items() if env.get(f"CACHE_TTL_{k.upper()}")}
 
 
+def _alert_email(env: Mapping[str, str]) -> str | None:
+    email = _clean(env.get("ALERT_EMAIL"))
+    if email is not None and ("@" not in email or any(c.isspace() for c in email)):
+        raise SettingsError(f"ALERT_EMAIL must be an email address, got {email!r}")
+    return email.lower() if email else None
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: str | None = ".env"
 ) -> Settings:
@@ -282,12 +296,15 @@ def load_settings(
         smtp_password=_clean(env.get("SMTP_PASSWORD")),
         smtp_from=_clean(env.get("SMTP_FROM")),
         smtp_starttls=_bool(env, "SMTP_STARTTLS", True),
+        smtp_ssl=_bool(env, "SMTP_SSL", smtp_port == 465),
         alert_webhook_url=_clean(env.get("ALERT_WEBHOOK_URL")),
+        alert_email=_alert_email(env),
         cron_secret=_clean(env.get("CRON_SECRET")),
         local_accounts_enabled=_bool(env, "LOCAL_ACCOUNTS_ENABLED", True),
         scheduler_enabled=_bool(env, "SCHEDULER_ENABLED", True),
         cache_namespace=_cache_namespace(env),
         cache_ttl_overrides=_cache_ttls(env),
+        cache_refresh=_bool(env, "CACHE_REFRESH", True),
     )
 
 

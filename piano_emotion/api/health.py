@@ -20,18 +20,27 @@ from piano_emotion.db import get_engine
 from piano_emotion.settings import Settings, get_settings
 
 
-def database_status(engine: sa.Engine) -> dict[str, Any]:
+def database_status(engine: sa.Engine, *, detailed: bool = False) -> dict[str, Any]:
+    """Reachability, round trip and migration revision of ``engine``'s database.
+
+    Shared by ``/api/health`` and the deployment check (``piano_emotion.doctor``);
+    ``detailed`` adds the driver's error message, which the public endpoint
+    never shows (it can name hosts and users).
+    """
     started = time.perf_counter()
     try:
         with engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
             revision = migrations.current_revision(connection)
     except Exception as exc:  # any driver error means "not reachable"
-        return {
+        status = {
             "reachable": False,
             "dialect": engine.dialect.name,
             "error": type(exc).__name__,
         }
+        if detailed:
+            status["message"] = str(getattr(exc, "orig", None) or exc)[:300]
+        return status
     head = migrations.head_revision()
     return {
         "reachable": True,
