@@ -11,6 +11,7 @@ SERVICES = "/servicios"
 AGENDA = "/agenda"
 QUOTES = "/presupuestos"
 INVOICES = "/facturas"
+RATES = "/tarifas"
 INVENTORY = "/inventario"
 REMINDERS = "/recordatorios"
 SETTINGS = "/ajustes"
@@ -60,6 +61,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(AGENDA, "nav.agenda", "calendar-days"),
     Section(QUOTES, "nav.quotes", "file-text"),
     Section(INVOICES, "nav.invoices", "receipt"),
+    Section(RATES, "nav.rates", "tags"),
     Section(INVENTORY, "nav.inventory", "package"),
     Section(REMINDERS, "nav.reminders", "bell-ring"),
     Section(SETTINGS, "nav.settings", "settings"),

@@ -8,6 +8,7 @@ from piano_emotion.ui.pages import (  # noqa: F401
     inventory,
     not_found,
     pianos,
+    rates,
     reminders,
     sections,
     services,

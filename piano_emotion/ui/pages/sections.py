@@ -13,6 +13,7 @@ from piano_emotion.ui.routes import (
     CLIENTS,
     INVENTORY,
     PIANOS,
+    RATES,
     REMINDERS,
     SECTIONS,
     SERVICES,
@@ -45,6 +46,6 @@ def _register(section: Section) -> None:
 
 
 for _section in SECTIONS[1:]:
-    if _section.route in (SETTINGS, CLIENTS, PIANOS, SERVICES, AGENDA, REMINDERS, INVENTORY):
+    if _section.route in (SETTINGS, CLIENTS, PIANOS, SERVICES, AGENDA, REMINDERS, INVENTORY, RATES):
         continue  # real pages (pages/settings.py, pages/clients.py)
     _register(_section)
