@@ -151,8 +151,10 @@ def _register_builtin_jobs() -> None:
             description="Borra los intentos de acceso de más de un día",
         )
     )
-    # Extension point: the cache snapshot (hourly) and the cache alert check
-    # (every 5 minutes) are registered here by the cache monitor issue.
+    # The cache monitor: hourly snapshot and the 5-minute alert check.
+    from piano_emotion.monitoring.jobs import register_monitoring_jobs
+
+    register_monitoring_jobs()
 
 
 _register_builtin_jobs()
