@@ -18,6 +18,18 @@ _venv_bin = os.path.dirname(sys.executable)
 if _venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _venv_bin + os.pathsep + os.environ.get("PATH", "")
 
+from piano_emotion.settings import SettingsError, server_layout  # noqa: E402
+
+# Several backend workers (WEB_CONCURRENCY) share Reflex's state in a plain
+# Redis (REFLEX_REDIS_URL); both are checked here, before any reflex command
+# runs, so a wrong layout (an Upstash REST URL, 2 workers without Redis) stops
+# with a clear message. Reflex's granian server reads GRANIAN_WORKERS.
+try:
+    _state_redis_url, _workers = server_layout()
+except SettingsError as exc:
+    raise SystemExit(f"Configuration error: {exc}") from None
+os.environ["GRANIAN_WORKERS"] = str(_workers)
+
 import reflex as rx  # noqa: E402
 
 from piano_emotion.ui import styles  # noqa: E402
@@ -32,7 +44,11 @@ config = rx.Config(
         )
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    # The build writes .br and .gz copies of the frontend; the server sends the
+    # best one the browser accepts (brotli is about 20 % smaller than gzip).
+    frontend_compression_formats=["brotli", "gzip"],
     # Always installed, so reflex.lock is the same whether Clerk is configured or not.
     frontend_packages=["@clerk/clerk-react@5.61.11"],
     # Reflex keeps UI state in Redis when REFLEX_REDIS_URL is set (several workers).
+    redis_url=_state_redis_url,
 )

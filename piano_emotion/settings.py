@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 from dotenv import dotenv_values
 
@@ -34,6 +35,9 @@ KNOWN_WEAK_SECRETS = frozenset(
     }
 )
 VALID_ENVIRONMENTS = ("development", "test", "production")
+# Backend worker processes (WEB_CONCURRENCY): more than one needs REFLEX_REDIS_URL.
+MAX_WORKERS = 16
+STATE_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class SettingsError(ValueError):
@@ -87,6 +91,8 @@ class Settings:
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_publishable_key: str | None = None
+    # Another Stripe API address (stripe-mock, a test server); empty = Stripe's own.
+    stripe_api_base: str | None = None
     # The platform owner (Clerk user id, or the email of a local account).
     owner_open_id: str | None = None
     owner_name: str = "Owner"
@@ -116,6 +122,11 @@ class Settings:
     # CACHE_REFRESH: recompute a technician's recently read, invalidated cache
     # entries in the background after a write (piano_emotion.domain.refresh).
     cache_refresh: bool = True
+    # A plain Redis for Reflex's UI state (REFLEX_REDIS_URL), shared by every
+    # worker; None keeps the state in the single worker's memory/disk.
+    reflex_redis_url: str | None = None
+    # Backend worker processes of this instance (WEB_CONCURRENCY, or GRANIAN_WORKERS).
+    web_concurrency: int = 1
 
     # -- derived ---------------------------------------------------------
     @property
@@ -240,17 +251,127 @@ def _alert_email(env: Mapping[str, str]) -> str | None:
     return email.lower() if email else None
 
 
+def _redis_target(url: str) -> tuple[str, int, int] | None:
+    """(host, port, database number) of a ``redis://`` URL; None for a socket."""
+    parsed = urlsplit(url)
+    if parsed.scheme not in {"redis", "rediss"}:
+        return None
+    db = parsed.path.strip("/") or dict(parse_qsl(parsed.query)).get("db", "0")
+    try:
+        return (parsed.hostname or "localhost").lower(), parsed.port or 6379, int(db or 0)
+    except ValueError:
+        return None
+
+
+def state_redis_url(env: Mapping[str, str]) -> str | None:
+    """``REFLEX_REDIS_URL``: the plain Redis holding Reflex's UI state, checked.
+
+    Reflex's state manager holds a real Redis connection (locks, keyspace
+    notifications, pub/sub), which Upstash's REST API cannot provide.
+    """
+    url = _clean(env.get("REFLEX_REDIS_URL"))
+    if url is None:
+        return None
+    if url.lower().startswith(("http://", "https://")):
+        raise SettingsError(
+            "REFLEX_REDIS_URL must be a plain Redis URL (redis://, rediss:// or unix://), "
+            f"got an HTTP address ({urlsplit(url).hostname}): Reflex keeps its state over a "
+            "real Redis connection, which Upstash's REST API cannot provide. Keep Upstash "
+            "for the cache (UPSTASH_REDIS_REST_URL) and point REFLEX_REDIS_URL at a plain Redis."
+        )
+    if not url.lower().startswith(STATE_REDIS_SCHEMES):
+        raise SettingsError(
+            "REFLEX_REDIS_URL must start with redis://, rediss:// or unix://, "
+            f"got {url.split('://', 1)[0]!r}"
+        )
+    return url
+
+
+def _check_state_apart_from_cache(
+    state_url: str | None, redis_url: str | None, upstash_url: str | None
+) -> None:
+    """Reflex's state and the cache must not share one Redis database.
+
+    Their keys cannot collide (Reflex's are ``<uuid>_<state>``, ours
+    ``<namespace>:…``), but the cache reports the size of its database as its
+    key count, and a cache Redis may evict keys under memory pressure, which
+    must never drop a user's state.
+    """
+    if state_url is None:
+        return
+    state = _redis_target(state_url)
+    if state is None:
+        return
+    if upstash_url:
+        if (urlsplit(upstash_url).hostname or "").lower() == state[0]:
+            raise SettingsError(
+                "REFLEX_REDIS_URL points at the cache's Upstash database "
+                f"({state[0]}): give Reflex's state a Redis of its own"
+            )
+    elif redis_url and _redis_target(redis_url) == state:
+        host, port, db = state
+        raise SettingsError(
+            f"REFLEX_REDIS_URL and REDIS_URL name the same Redis database ({host}:{port}/{db}): "
+            "give Reflex's state a database of its own (e.g. /2), apart from the cache"
+        )
+
+
+def worker_count(env: Mapping[str, str], state_url: str | None, shared_cache: bool) -> int:
+    """``WEB_CONCURRENCY`` (or Reflex's ``GRANIAN_WORKERS``): backend processes.
+
+    Default 1, or 2 when Reflex's state is in Redis. More than one worker needs
+    ``REFLEX_REDIS_URL`` (a user's events reach whichever worker their current
+    websocket landed on, and all of them must see the same state) and a shared
+    cache, Redis or Upstash (a write on one worker must invalidate what the
+    others would serve).
+    """
+    name = "WEB_CONCURRENCY" if _clean(env.get("WEB_CONCURRENCY")) else "GRANIAN_WORKERS"
+    workers = _int(env, name, 2 if state_url else 1)
+    if not 1 <= workers <= MAX_WORKERS:
+        raise SettingsError(f"{name} must be between 1 and {MAX_WORKERS}, got {workers}")
+    if workers > 1 and state_url is None:
+        raise SettingsError(
+            f"{name}={workers} needs REFLEX_REDIS_URL (a plain Redis): with several workers "
+            "Reflex must keep its state in Redis, shared by all of them"
+        )
+    if workers > 1 and not shared_cache:
+        raise SettingsError(
+            f"{name}={workers} needs a shared cache (REDIS_URL or UPSTASH_REDIS_REST_URL and "
+            "_TOKEN): with the in-process cache a write on one worker would not invalidate "
+            "what the others serve"
+        )
+    return workers
+
+
+def _environ(environ: Mapping[str, str] | None, env_file: str | None) -> Mapping[str, str]:
+    if environ is not None:
+        return environ
+    merged: dict[str, str] = {}
+    if env_file and Path(env_file).is_file():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(os.environ)
+    return merged
+
+
+def server_layout(
+    environ: Mapping[str, str] | None = None, *, env_file: str | None = ".env"
+) -> tuple[str | None, int]:
+    """``(REFLEX_REDIS_URL, workers)`` for ``rxconfig.py``, checked like
+    ``load_settings`` does, without needing the rest of the configuration."""
+    env = _environ(environ, env_file)
+    redis_url = _clean(env.get("REDIS_URL"))
+    upstash_url = _clean(env.get("UPSTASH_REDIS_REST_URL"))
+    upstash_on = bool(upstash_url and _clean(env.get("UPSTASH_REDIS_REST_TOKEN")))
+    state_url = state_redis_url(env)
+    _check_state_apart_from_cache(state_url, redis_url, upstash_url if upstash_on else None)
+    return state_url, worker_count(env, state_url, bool(upstash_on or redis_url))
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: str | None = ".env"
 ) -> Settings:
     """Build the settings from a mapping (default: ``.env`` plus ``os.environ``)."""
-    if environ is None:
-        merged: dict[str, str] = {}
-        if env_file and Path(env_file).is_file():
-            merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-        merged.update(os.environ)
-        environ = merged
-    env = environ
+    env = _environ(environ, env_file)
     environment = _environment(env)
     parties = tuple(
         p.strip().rstrip("/")
@@ -272,6 +393,8 @@ def load_settings(
         parse_database_url(database_url)
     except DatabaseUrlError as exc:
         raise SettingsError(str(exc)) from exc
+    redis_url = _clean(env.get("REDIS_URL"))
+    reflex_redis_url, web_concurrency = server_layout(env)
     return Settings(
         environment=environment,
         database_url=database_url,
@@ -283,10 +406,11 @@ def load_settings(
         clerk_jwks_url=_clean(env.get("CLERK_JWKS_URL")),
         upstash_redis_rest_url=_clean(env.get("UPSTASH_REDIS_REST_URL")),
         upstash_redis_rest_token=_clean(env.get("UPSTASH_REDIS_REST_TOKEN")),
-        redis_url=_clean(env.get("REDIS_URL")),
+        redis_url=redis_url,
         stripe_secret_key=_clean(env.get("STRIPE_SECRET_KEY")),
         stripe_webhook_secret=_clean(env.get("STRIPE_WEBHOOK_SECRET")),
         stripe_publishable_key=_clean(env.get("NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY")),
+        stripe_api_base=(_clean(env.get("STRIPE_API_BASE")) or "").rstrip("/") or None,
         owner_open_id=_clean(env.get("OWNER_OPEN_ID")),
         owner_name=_clean(env.get("OWNER_NAME")) or "Owner",
         app_url=app_url,
@@ -305,6 +429,8 @@ def load_settings(
         cache_namespace=_cache_namespace(env),
         cache_ttl_overrides=_cache_ttls(env),
         cache_refresh=_bool(env, "CACHE_REFRESH", True),
+        reflex_redis_url=reflex_redis_url,
+        web_concurrency=web_concurrency,
     )
 
 

@@ -4,12 +4,14 @@ Protected by ``Authorization: Bearer <CRON_SECRET>`` (constant-time compare).
 503 when ``CRON_SECRET`` is not configured, 401 for a missing or wrong secret,
 404 for an unknown job, 200 with the run (status "success", or "skipped" when
 the job already ran this period), 500 with the run when the job failed.
-Idempotent per period: ``run_job`` runs a job once per period.
+Idempotent per period: ``run_job`` runs a job once per period, however many
+workers or instances receive the call (``worker``: the process that answered).
 """
 
 from __future__ import annotations
 
 import hmac
+import os
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -45,4 +47,6 @@ async def cron_endpoint(request: Request) -> JSONResponse:
             {"error": "unknown_job", "message": f"No job named {name!r}."}, status_code=404
         )
     run = await run_in_threadpool(run_job, name)
-    return JSONResponse(run, status_code=500 if run["status"] == "failed" else 200)
+    return JSONResponse(
+        {**run, "worker": os.getpid()}, status_code=500 if run["status"] == "failed" else 200
+    )

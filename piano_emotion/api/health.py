@@ -1,11 +1,13 @@
 """``GET /api/health``: is the app able to serve, and how is it configured.
 
 200 when the database answers, 503 when it does not. Integrations are
-reported as configured or not, never with their secrets.
+reported as configured or not, never with their secrets. ``worker`` is the
+id of the backend process that answered (several workers share one port).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -81,6 +83,12 @@ def health_report(
             "clerk": integrations["clerk"],
         },
         "integrations": integrations,
+        # Which backend process answered, and how this instance is laid out.
+        "worker": os.getpid(),
+        "server": {
+            "workers": settings.web_concurrency,
+            "ui_state": "redis" if settings.reflex_redis_url else "local",
+        },
     }
     return (200 if database["reachable"] else 503), body
 
