@@ -283,6 +283,15 @@ def _delete_invoice(session, b, a):
     return invoices.delete_invoice(session, b, a.ids["invoice"])
 
 
+@probe("invoices.open_invoice_for_service", expect=lambda result, a: _none(result))
+def _open_invoice_for_service(session, b, a):
+    return invoices.open_invoice_for_service(session, b, a.ids["service"])
+
+
+def _none(result):
+    assert result is None
+
+
 @probe("invoices.get_invoice")
 def _get_invoice(session, b, a):
     return invoices.get_invoice(session, b, a.ids["invoice"])

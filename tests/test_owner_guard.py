@@ -12,7 +12,7 @@ from piano_emotion import db, settings
 from piano_emotion.auth.tokens import issue_session_token
 from piano_emotion.models import User
 from piano_emotion.ui.state.auth import NotSignedIn
-from piano_emotion.ui.state.owner import OwnerState, owner_only
+from piano_emotion.ui.state.owner import OwnerState, owner_only, owner_only_background
 from tests.conftest import run_async
 
 
@@ -30,6 +30,12 @@ class GuardedProbeState(OwnerState):
     @owner_only
     async def reveal_async(self, value: int):
         self.secret_figure = value
+
+    @rx.event(background=True)
+    @owner_only_background
+    async def reveal_background(self, value: int):
+        async with self:
+            self.secret_figure = value
 
 
 @pytest.fixture
@@ -73,6 +79,18 @@ def test_owner_runs_guarded_async_handlers(owner_env):
     state = state_for(owner)
     run_async(GuardedProbeState.reveal_async.fn(state, 7))
     assert state.secret_figure == 7
+
+
+def test_owner_runs_guarded_background_handlers(owner_env):
+    owner, other = owner_env
+    state = state_for(owner)
+    run_async(GuardedProbeState.reveal_background.fn(state, 9))
+    assert state.secret_figure == 9
+
+    for refused, error in ((state_for(other), PermissionError), (state_for(None), NotSignedIn)):
+        with pytest.raises(error):
+            run_async(GuardedProbeState.reveal_background.fn(refused, 9))
+        assert refused.secret_figure == 0
 
 
 def test_non_owner_is_refused_and_nothing_changes(owner_env):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from reflex.state import State
+
 from piano_emotion.ui.state.base import UIState
 
 
 def make_state() -> UIState:
-    return UIState(_reflex_internal_init=True)
+    """``UIState`` inside a whole state tree, as the app builds it: a language
+    change reaches every page state whose computed vars depend on it."""
+    root = State(_reflex_internal_init=True)
+    return root.get_substate(UIState.get_full_name().split("."))
 
 
 def test_language_defaults_to_spanish():

@@ -22,7 +22,9 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
+from sqlmodel import Session
 
+from piano_emotion.domain.tenancy import get_owned
 from piano_emotion.formatting import (
     format_date,
     format_money,
@@ -32,7 +34,7 @@ from piano_emotion.formatting import (
 from piano_emotion.models.billing import DocumentLine, Invoice, InvoiceLine, Quote, QuoteLine
 from piano_emotion.models.clients import Client
 from piano_emotion.models.enums import InvoiceStatus
-from piano_emotion.models.users import BusinessInfo
+from piano_emotion.models.users import BusinessInfo, User
 from piano_emotion.ui.i18n import enum_label, translate
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"  # inside the package: not served publicly
@@ -530,3 +532,54 @@ def _notes(pdf: _DocumentPDF, document: _Document) -> None:
     _section_title(pdf, translate("pdf.notes", document.lang), 2 * ROW)
     pdf.set_font(FONT, "", 9)
     _block(pdf, CONTENT_WIDTH, 4.5, notes)
+
+
+# -- a technician's document as a PDF file -----------------------------------------
+def _draft_invoice_view(session: Session, user: User, invoice: Invoice) -> Invoice:
+    """A draft has no snapshots yet (they are taken when it is issued): its
+    PDF preview shows the client and the business info as they are now,
+    on a copy that is never saved."""
+    from piano_emotion.domain import business
+    from piano_emotion.domain.documents import full_address
+
+    view = Invoice(**invoice.model_dump())
+    client = get_owned(session, Client, invoice.client_id, user)
+    view.client_name, view.client_tax_id = client.name, client.tax_id or ""
+    view.client_email = client.email or ""
+    view.client_address = full_address(
+        client.address, client.postal_code, client.city, client.region
+    )
+    info = business.get_business_info(session, user)
+    if info is not None:
+        view.issuer_name, view.issuer_tax_id = info.business_name, info.tax_id
+        view.issuer_address = full_address(info.address, info.postal_code, info.city, info.region)
+        view.issuer_email, view.issuer_phone, view.issuer_iban = info.email, info.phone, info.iban
+    return view
+
+
+def invoice_pdf_file(
+    session: Session, user: User, invoice_id: int, *, lang: str, payment_url: str | None
+) -> tuple[str, bytes]:
+    """``(filename, pdf)`` of one of the technician's invoices; ``NotFound`` otherwise."""
+    from piano_emotion.domain.documents import stored_lines
+
+    invoice = get_owned(session, Invoice, invoice_id, user)
+    lines = stored_lines(session, invoice)
+    view = _draft_invoice_view(session, user, invoice) if not invoice.number else invoice
+    name = invoice.number or f"{translate('pdf.draft', lang)}-{invoice.id}"
+    return f"{name}.pdf", render_invoice_pdf(view, lines, lang=lang, payment_url=payment_url)
+
+
+def quote_pdf_file(session: Session, user: User, quote_id: int, *, lang: str) -> tuple[str, bytes]:
+    """``(filename, pdf)`` of one of the technician's quotes; ``NotFound`` otherwise."""
+    from piano_emotion.domain import business
+    from piano_emotion.domain.documents import stored_lines
+
+    quote = get_owned(session, Quote, quote_id, user)
+    client = get_owned(session, Client, quote.client_id, user)
+    issuer = business.get_business_info(session, user)
+    pdf = render_quote_pdf(
+        quote, stored_lines(session, quote), client=client, issuer=issuer, lang=lang
+    )
+    name = quote.number or f"{translate('pdf.draft', lang)}-{quote.id}"
+    return f"{name}.pdf", pdf

@@ -680,6 +680,20 @@ def get_invoice(
     )
 
 
+def open_invoice_for_service(session: Session, user: User, service_id: int) -> int | None:
+    """The id of the technician's invoice (not cancelled) already made from
+    ``service_id``, so "Facturar" twice opens it instead of a duplicate."""
+    return session.exec(
+        select(Invoice.id)
+        .where(
+            Invoice.technician_id == user.id,
+            Invoice.service_id == service_id,
+            Invoice.status != InvoiceStatus.CANCELLED,
+        )
+        .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
+    ).first()
+
+
 def invoice_by_payment_token(session: Session, token: str | None) -> dict[str, Any] | None:
     """The public payment page's invoice (``/pagar/<token>``): a sent or paid
     invoice with its lines, or None (unknown token, draft or cancelled).

@@ -68,6 +68,12 @@ def start_scheduler() -> BackgroundScheduler | None:
         return scheduler
 
 
+def current_scheduler() -> BackgroundScheduler | None:
+    """The scheduler running in this process, or None (not started, disabled)."""
+    scheduler = _scheduler
+    return scheduler if scheduler is not None and scheduler.running else None
+
+
 def shutdown_scheduler(wait: bool = True) -> None:
     """Stop the process scheduler if it runs."""
     global _scheduler

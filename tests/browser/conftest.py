@@ -2,26 +2,36 @@
 
 The app is started once per test run with ``reflex run --env prod`` on a free
 port, on its own SQLite database, and stopped by process group at the end.
+Stripe is on, with test keys, and its API is a local fake (``FakeStripe``):
+the app's Checkout Sessions are created there and their pages served there.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
+import itertools
+import json
 import os
 import secrets
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
 
 from tests.conftest import CHROMIUM_PATH, chromium_available, require_service
+from tests.stripe_support import STRIPE_KEY, WEBHOOK_SECRET, StripeRequest
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 240
@@ -36,6 +46,10 @@ CHROMIUM_ARGS = [
 ]
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 DESKTOP_VIEWPORT = {"width": 1280, "height": 800}
+# The platform owner of the live app (a local account, signed up by the tests
+# that need it) and the secret of its ``POST /api/cron/<job>`` route.
+OWNER_EMAIL = "owner@example.es"
+CRON_SECRET = "cron-" + secrets.token_urlsafe(24)
 
 
 def free_port() -> int:
@@ -44,6 +58,149 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# -- a fake Stripe ------------------------------------------------------------------
+CHECKOUT_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Fake Stripe Checkout</title></head>
+<body>
+<h1 data-testid="checkout-title">Fake Stripe Checkout</h1>
+<p data-testid="checkout-session">{id}</p>
+<p data-testid="checkout-amount">{amount} {currency}</p>
+<a data-testid="checkout-pay" href="{success_url}">Pay</a>
+<a data-testid="checkout-cancel" href="{cancel_url}">Cancel</a>
+</body></html>
+"""
+
+
+@dataclass
+class FakeStripe:
+    """Stripe at the HTTP boundary, on 127.0.0.1: ``POST /v1/checkout/sessions``
+    records the form-encoded request (``received``) and answers with a
+    Checkout Session whose ``url`` is ``GET /checkout/<id>`` on this same
+    server: a page with "Pay" (to the session's ``success_url``) and "Cancel"
+    links. A repeated ``Idempotency-Key`` gets the same session back, as
+    from Stripe."""
+
+    received: list[StripeRequest] = field(default_factory=list)
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_key: dict[str, str] = {}
+        self._counter = itertools.count(1)
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _send(self, status: int, body: bytes, content_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Request-Id", f"req_{secrets.token_hex(6)}")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _json(self, status: int, data: dict[str, Any]) -> None:
+                self._send(status, json.dumps(data).encode(), "application/json")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode()
+                request = StripeRequest(
+                    "POST",
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    dict(parse_qsl(body, keep_blank_values=True)),
+                )
+                with outer._lock:
+                    outer.received.append(request)
+                if self.path.split("?", 1)[0] != "/v1/checkout/sessions":
+                    error = {"type": "invalid_request_error", "message": "Unrecognized URL"}
+                    self._json(404, {"error": error})
+                    return
+                self._json(200, outer._checkout_session(request))
+
+            def do_GET(self) -> None:
+                path = self.path.split("?", 1)[0]
+                session = outer.sessions.get(path.removeprefix("/checkout/"))
+                if not path.startswith("/checkout/") or session is None:
+                    self._send(404, b"not found", "text/plain")
+                    return
+                page = CHECKOUT_PAGE.format(
+                    **{k: html.escape(str(session[k]), quote=True) for k in ("id", "currency")},
+                    amount=session["amount_total"],
+                    success_url=html.escape(
+                        session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
+                    ),
+                    cancel_url=html.escape(session["cancel_url"]),
+                )
+                self._send(200, page.encode(), "text/html; charset=utf-8")
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def _checkout_session(self, request: StripeRequest) -> dict[str, Any]:
+        form = request.form
+        key = request.headers.get("idempotency-key", "")
+        with self._lock:
+            if key and key in self._by_key:
+                return self.sessions[self._by_key[key]]
+            session_id = f"cs_test_{next(self._counter)}_{secrets.token_hex(4)}"
+            session = {
+                "id": session_id,
+                "object": "checkout.session",
+                "mode": form.get("mode", "payment"),
+                "url": f"{self.url}/checkout/{session_id}",
+                "payment_status": "unpaid",
+                "status": "open",
+                "amount_total": int(form.get("line_items[0][price_data][unit_amount]") or 0),
+                "currency": form.get("line_items[0][price_data][currency]", ""),
+                "client_reference_id": form.get("client_reference_id"),
+                "customer_email": form.get("customer_email"),
+                "metadata": {
+                    name.removeprefix("metadata[").removesuffix("]"): value
+                    for name, value in form.items()
+                    if name.startswith("metadata[")
+                },
+                "success_url": form.get("success_url", ""),
+                "cancel_url": form.get("cancel_url", ""),
+            }
+            self.sessions[session_id] = session
+            if key:
+                self._by_key[key] = session_id
+            return session
+
+    def checkout_requests(self, invoice_id: int) -> list[StripeRequest]:
+        """The Checkout Session requests made for one invoice."""
+        return [
+            r
+            for r in list(self.received)
+            if r.path.startswith("/v1/checkout/sessions")
+            and r.form.get("metadata[invoice_id]") == str(invoice_id)
+        ]
+
+    def start(self) -> FakeStripe:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def fake_stripe() -> Iterator[FakeStripe]:
+    server = FakeStripe().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# -- the app -------------------------------------------------------------------------
 @dataclass
 class LiveApp:
     url: str
@@ -76,7 +233,7 @@ def _wait_until_up(url: str, process: subprocess.Popen, live: LiveApp) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory) -> Iterator[LiveApp]:
+def live_app(tmp_path_factory, fake_stripe) -> Iterator[LiveApp]:
     workdir = tmp_path_factory.mktemp("live_app")
     port = free_port()
     database_url = f"sqlite:///{workdir / 'app.db'}"
@@ -88,6 +245,13 @@ def live_app(tmp_path_factory) -> Iterator[LiveApp]:
         "APP_URL": f"http://127.0.0.1:{port}",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "PYTHONUNBUFFERED": "1",
+        # Stripe on, in test mode, against the fake (payment links, webhook).
+        "STRIPE_SECRET_KEY": STRIPE_KEY,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY": "pk_test_" + "c3" * 12,
+        "STRIPE_API_BASE": fake_stripe.url,
+        "OWNER_OPEN_ID": OWNER_EMAIL,
+        "CRON_SECRET": CRON_SECRET,
     }
     for name in ("REDIS_URL", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"):
         env.pop(name, None)

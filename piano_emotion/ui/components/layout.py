@@ -9,9 +9,10 @@ from typing import Any
 import reflex as rx
 
 from piano_emotion.ui import styles
+from piano_emotion.ui.components.bell import notification_bell
 from piano_emotion.ui.components.search import global_search
 from piano_emotion.ui.i18n import LANGUAGES, tr
-from piano_emotion.ui.routes import HOME, SECTIONS, SETTINGS, Section
+from piano_emotion.ui.routes import HOME, OWNER_SECTIONS, SECTIONS, SETTINGS, Section
 from piano_emotion.ui.state.auth import AuthState
 from piano_emotion.ui.state.base import UIState
 
@@ -52,6 +53,11 @@ def nav_link(section: Section, active: bool) -> rx.Component:
 def nav_links(active_route: str) -> rx.Component:
     return rx.vstack(
         *[nav_link(section, section.route == active_route) for section in SECTIONS],
+        # The owner's pages (the monitor): shown to the owner only, checked on the server.
+        *[
+            rx.cond(AuthState.is_owner, nav_link(section, section.route == active_route))
+            for section in OWNER_SECTIONS
+        ],
         spacing="1",
         width="100%",
         as_="nav",
@@ -203,6 +209,7 @@ def top_bar(active_route: str, title_key: str) -> rx.Component:
         global_search(),
         language_select(),
         rx.color_mode.button(variant="ghost", aria_label=tr("shell.theme")),
+        rx.cond(AuthState.is_owner, notification_bell()),
         user_menu(),
         align="center",
         spacing=rx.breakpoints(initial="2", sm="3"),

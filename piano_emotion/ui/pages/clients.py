@@ -15,6 +15,7 @@ from piano_emotion.ui.components.common import (
     enum_text,
     labelled,
 )
+from piano_emotion.ui.components.documents import export_links
 from piano_emotion.ui.components.layout import template
 from piano_emotion.ui.components.lists import filter_select, list_results
 from piano_emotion.ui.i18n import tr
@@ -65,6 +66,7 @@ def toolbar() -> rx.Component:
             on_change=lambda v: S.set_filter("sort", v),
         ),
         rx.spacer(),
+        export_links("clients", S.export_query),
         rx.button(
             rx.icon("plus"), tr("clients.new"), on_click=S.open_new, data_testid="client-new"
         ),
@@ -196,6 +198,16 @@ def contact_actions() -> rx.Component:
                 is_external=True,
                 data_testid="action-whatsapp",
             ),
+        ),
+        rx.link(
+            rx.button(rx.icon("file-text"), tr("quotes.new"), variant="soft", color_scheme="gray"),
+            href=f"{routes.QUOTES}?nuevo=1&cliente=" + client["id"].to(str),
+            data_testid="action-new-quote",
+        ),
+        rx.link(
+            rx.button(rx.icon("receipt"), tr("nav.invoices"), variant="soft", color_scheme="gray"),
+            href=f"{routes.INVOICES}?cliente=" + client["id"].to(str),
+            data_testid="action-invoices",
         ),
         gap="2",
         wrap="wrap",

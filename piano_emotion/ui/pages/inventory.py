@@ -8,6 +8,7 @@ import reflex as rx
 from piano_emotion.models.enums import InventoryCategory
 from piano_emotion.ui import routes, styles
 from piano_emotion.ui.components.common import enum_text
+from piano_emotion.ui.components.documents import export_links
 from piano_emotion.ui.components.forms import editor_dialog, field
 from piano_emotion.ui.components.layout import template
 from piano_emotion.ui.components.lists import filter_select, list_results
@@ -53,6 +54,7 @@ def toolbar() -> rx.Component:
             ),
         ),
         rx.spacer(),
+        export_links("inventory", S.export_query),
         rx.button(
             rx.icon("plus"), tr("inventory.new"), on_click=S.open_new, data_testid="item-new"
         ),

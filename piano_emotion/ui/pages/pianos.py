@@ -14,6 +14,7 @@ from piano_emotion.ui.components.common import (
     enum_text,
     labelled,
 )
+from piano_emotion.ui.components.documents import export_links
 from piano_emotion.ui.components.forms import editor_dialog, field
 from piano_emotion.ui.components.layout import template
 from piano_emotion.ui.components.lists import filter_select, list_results
@@ -241,6 +242,7 @@ def toolbar() -> rx.Component:
             on_change=lambda v: S.set_filter("sort", v),
         ),
         rx.spacer(),
+        export_links("pianos", S.export_query),
         rx.button(rx.icon("plus"), tr("pianos.new"), on_click=S.open_new, data_testid="piano-new"),
         wrap="wrap",
         gap="2",

@@ -14,6 +14,7 @@ from piano_emotion.ui.components.common import (
     enum_text,
     labelled,
 )
+from piano_emotion.ui.components.documents import export_links
 from piano_emotion.ui.components.forms import editor_dialog, field
 from piano_emotion.ui.components.layout import template
 from piano_emotion.ui.components.lists import filter_select, list_results
@@ -157,6 +158,7 @@ def toolbar() -> rx.Component:
             wrap="wrap",
         ),
         rx.spacer(),
+        export_links("services", S.export_query),
         rx.button(
             rx.icon("plus"), tr("services.new"), on_click=S.open_new, data_testid="service-new"
         ),
@@ -464,6 +466,14 @@ def detail_body() -> rx.Component:
                         color_scheme="green",
                         on_click=D.set_status("completed"),
                         data_testid="service-complete",
+                    ),
+                ),
+                rx.cond(
+                    s["status"] == "completed",
+                    rx.link(
+                        rx.button(rx.icon("receipt"), tr("services.invoice_it"), variant="soft"),
+                        href=f"{routes.INVOICES}?servicio=" + s["id"].to(str),
+                        data_testid="service-invoice",
                     ),
                 ),
                 rx.button(

@@ -10,6 +10,8 @@ from piano_emotion.ui.components.layout import template
 from piano_emotion.ui.i18n import LANGUAGES, tr
 from piano_emotion.ui.state.settings import SettingsState
 
+BACKUP_UPLOAD = "backup_upload"
+
 
 def section(title_key: str, *children: rx.Component, test_id: str) -> rx.Component:
     return rx.card(
@@ -237,6 +239,55 @@ def password_form() -> rx.Component:
     )
 
 
+def backup_section() -> rx.Component:
+    return section(
+        "backup.title",
+        rx.text(tr("backup.intro"), size="2", color=styles.MUTED_TEXT),
+        rx.link(
+            rx.button(rx.icon("download", size=16), tr("backup.download"), variant="soft"),
+            href=routes.API_BACKUP,
+            download=True,
+            data_testid="backup-download",
+        ),
+        rx.divider(),
+        rx.text(tr("backup.restore_intro"), size="2", color=styles.MUTED_TEXT),
+        rx.upload(
+            rx.vstack(
+                rx.icon("upload", size=20),
+                rx.text(tr("backup.drop_here"), size="2"),
+                rx.foreach(rx.selected_files(BACKUP_UPLOAD), lambda f: rx.badge(f)),
+                align="center",
+                spacing="1",
+            ),
+            id=BACKUP_UPLOAD,
+            accept={"application/json": [".json"]},
+            max_files=1,
+            multiple=False,
+            border=styles.BORDER,
+            border_style="dashed",
+            padding="1rem",
+            width="100%",
+            cursor="pointer",
+            data_testid="backup-upload",
+        ),
+        rx.button(
+            rx.icon("archive-restore", size=16),
+            tr("backup.restore"),
+            on_click=SettingsState.restore_backup(rx.upload_files(upload_id=BACKUP_UPLOAD)),
+            data_testid="backup-restore",
+        ),
+        rx.cond(
+            SettingsState.backup_error != "",
+            rx.text(SettingsState.backup_error, color=rx.color("red", 11), size="2"),
+        ),
+        rx.cond(
+            SettingsState.backup_message != "",
+            rx.text(SettingsState.backup_message, color=rx.color("green", 11), size="2"),
+        ),
+        test_id="settings-backup",
+    )
+
+
 @template(route=routes.SETTINGS, title_key="nav.settings", on_load=SettingsState.load)
 def settings_page() -> rx.Component:
     return rx.vstack(
@@ -244,6 +295,7 @@ def settings_page() -> rx.Component:
         business_form(),
         thresholds_form(),
         password_form(),
+        backup_section(),
         spacing="4",
         width="100%",
     )

@@ -7,12 +7,15 @@ the display fields below are conveniences for the page, never trusted.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import threading
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote, urlsplit
 
 import reflex as rx
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from piano_emotion.auth import accounts
 from piano_emotion.auth.clerk import ClerkTokenError, get_verifier, upsert_clerk_user
@@ -30,6 +33,21 @@ from piano_emotion.ui.state.base import UIState
 
 log = logging.getLogger(__name__)
 SESSION_MAX_AGE = 90 * 24 * 3600  # the JWT's own expiry is what really counts
+
+
+_PREFETCH = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
+# Password hashes computed at once per process (each takes a core and 64 MiB).
+PASSWORD_CHECKS = 2
+_password_slots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _password_slot() -> asyncio.Semaphore:
+    """The semaphore bounding password hashing on the running event loop."""
+    loop = asyncio.get_running_loop()
+    slot = _password_slots.get(loop)
+    if slot is None:
+        slot = _password_slots[loop] = asyncio.Semaphore(PASSWORD_CHECKS)
+    return slot
 
 
 class NotSignedIn(Exception):
@@ -109,8 +127,11 @@ class AuthState(UIState):
 
     def _start_session(self, user: User) -> None:
         # Warm the pages opened first (dashboard, clients, alerts) in the
-        # background, so the first clicks are cache hits.
-        threading.Thread(target=prefetch_for_user, args=(session_scope, user), daemon=True).start()
+        # background, so the first clicks are cache hits. One prefetch at a
+        # time per process: a burst of sign-ins (a load test, everyone at 9:00)
+        # must not start a CPU-bound thread each, all fighting the event loop
+        # for the GIL.
+        _PREFETCH.submit(prefetch_for_user, session_scope, user)
         settings = get_settings()
         self.session_token = issue_session_token(user.id, user.session_version, settings)
         self._show_user(user)
@@ -167,26 +188,32 @@ class AuthState(UIState):
         self.auth_checked = True
         return None
 
+    # Sign-in and sign-up hash a password with Argon2 (tens to hundreds of ms
+    # of CPU and 64 MiB): that runs in a worker thread (argon2-cffi releases
+    # the GIL), so the event loop keeps serving every other connected user
+    # meanwhile, at most PASSWORD_CHECKS at a time (a burst of sign-ins must
+    # not take a core and 64 MiB each). The state is only changed on the loop.
     @rx.event
-    def sign_in(self, form: dict):
+    async def sign_in(self, form: dict):
         self.form_error, self.field_errors = "", {}
         address = self.router.session.client_ip or ""
-        try:
+        email, password = str(form.get("email", "")), str(form.get("password", ""))
+
+        def check() -> User:
             with session_scope() as session:
-                user = accounts.sign_in(
-                    session,
-                    email=str(form.get("email", "")),
-                    password=str(form.get("password", "")),
-                    address=address,
-                )
-                self._start_session(user)
+                return accounts.sign_in(session, email=email, password=password, address=address)
+
+        try:
+            async with _password_slot():
+                user = await run_in_threadpool(check)
         except DomainError as error:
             self.form_error = self._message(error)
             return None
+        self._start_session(user)
         return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
 
     @rx.event
-    def sign_up(self, form: dict):
+    async def sign_up(self, form: dict):
         self.form_error, self.field_errors = "", {}
         if form.get("password") != form.get("password_confirm"):
             self.field_errors = {
@@ -194,19 +221,22 @@ class AuthState(UIState):
             }
             self.form_error = translate("error.check_fields", self.lang)
             return None
-        try:
+        name, email = str(form.get("name", "")), str(form.get("email", ""))
+        password, locale = str(form.get("password", "")), self.lang
+
+        def create() -> User:
             with session_scope() as session:
-                user = accounts.sign_up(
-                    session,
-                    name=str(form.get("name", "")),
-                    email=str(form.get("email", "")),
-                    password=str(form.get("password", "")),
-                    locale=self.lang,
+                return accounts.sign_up(
+                    session, name=name, email=email, password=password, locale=locale
                 )
-                self._start_session(user)
+
+        try:
+            async with _password_slot():
+                user = await run_in_threadpool(create)
         except ValidationFailed as error:
             self._set_field_errors(error)
             return None
+        self._start_session(user)
         return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
 
     @rx.event

@@ -4,6 +4,7 @@ create/edit dialog. A page state mixes these in and writes ``_refresh``."""
 from __future__ import annotations
 
 from typing import ClassVar
+from urllib.parse import quote_plus
 
 import reflex as rx
 
@@ -19,6 +20,7 @@ class ListPageMixin(rx.State, mixin=True):
     pages: int = 1
     search: str = ""
     loaded: bool = False
+    export_query: str = ""
     # Filter vars a page accepts from ``set_filter``, with their cleared values.
     FILTER_DEFAULTS: ClassVar[dict[str, str]] = {}
 
@@ -34,7 +36,15 @@ class ListPageMixin(rx.State, mixin=True):
             if name != "sort"
         )
 
+    def _export_query(self) -> str:
+        """The query string of the list's export links (language and search)."""
+        query = f"lang={self.lang}"
+        return query + (f"&search={quote_plus(self.search)}" if self.search else "")
+
     def _set_page_result(self, result: dict) -> None:
+        # Kept with the rows (not a computed var of ``lang``, which would load
+        # every list's state whenever the language changes).
+        self.export_query = self._export_query()
         self.total, self.page, self.pages = result["total"], result["page"], result["pages"]
         self.loaded = True
 

@@ -38,6 +38,20 @@ def owner_only(handler: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+def owner_only_background(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """``owner_only`` for ``@rx.event(background=True)`` coroutines: a background
+    task may only touch its state inside ``async with self``, so the owner is
+    checked there, before the handler runs (which re-checks inside its loops)."""
+
+    @functools.wraps(handler)
+    async def guarded(self, *args, **kwargs):
+        async with self:
+            self.require_owner()
+        return await handler(self, *args, **kwargs)
+
+    return guarded
+
+
 class OwnerState(AuthState):
     """Base of every owner page's state."""
 

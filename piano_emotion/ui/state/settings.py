@@ -16,6 +16,7 @@ from piano_emotion.ui.state.auth import AuthState
 
 BUSINESS_FIELDS = tuple(business.BusinessInfoInput.__dataclass_fields__)
 THRESHOLD_FIELDS = tuple(alerts.MaintenanceSettingsInput.__dataclass_fields__)
+MAX_BACKUP_BYTES = 50 * 1024 * 1024  # a large account's backup is a few MB
 
 
 class SettingsState(AuthState):
@@ -29,6 +30,8 @@ class SettingsState(AuthState):
     password_errors: dict[str, str] = {}
     thresholds: dict[str, str] = {}
     threshold_errors: dict[str, str] = {}
+    backup_message: str = ""
+    backup_error: str = ""
     # Changes when the data is (re)loaded, so uncontrolled inputs remount with it.
     form_version: int = 0
 
@@ -130,3 +133,29 @@ class SettingsState(AuthState):
         self.session_token = issue_session_token(user.id, user.session_version, get_settings())
         self.form_version += 1
         return rx.toast.success(translate("settings.password_changed", self.lang))
+
+    # -- backup and restore ---------------------------------------------------
+    @rx.event
+    async def restore_backup(self, files: list[rx.UploadFile]):
+        """Restore a JSON backup into this account (only when it holds no
+        business data yet: nothing is ever overwritten)."""
+        from piano_emotion.domain import backup
+
+        user = self.require_user()
+        self.backup_message, self.backup_error = "", ""
+        if not files:
+            self.backup_error = translate("backup.choose_file", self.lang)
+            return None
+        raw = await files[0].read()
+        if len(raw) > MAX_BACKUP_BYTES:
+            self.backup_error = translate("backup.too_large", self.lang)
+            return None
+        try:
+            with session_scope() as session:
+                summary = backup.restore_json(session, user, raw)
+        except ValidationFailed as error:
+            self.backup_error = next(iter(self._errors(error).values()))
+            return None
+        self.backup_message = translate("backup.restored", self.lang, count=summary.total)
+        self._fill(user)
+        return rx.toast.success(self.backup_message)
