@@ -36,7 +36,9 @@ def http():
 
 
 def signed(client: TestClient, user) -> TestClient:
-    client.cookies.set(SESSION_COOKIE, issue_session_token(user.id, user.session_version, get_settings()))
+    client.cookies.set(
+        SESSION_COOKIE, issue_session_token(user.id, user.session_version, get_settings())
+    )
     return client
 
 
