@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlmodel import Session
 
 from piano_emotion.auth.passwords import hash_password
+from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.models import (
     Appointment,
     BusinessInfo,
@@ -77,7 +78,7 @@ def make_technician(session: Session, name: str = "Técnico", email: str | None 
 def populate(session: Session, user: User, label: str = "A") -> TenantData:
     """One row of every business table for ``user``; committed."""
     tid = user.id
-    today = date.today()
+    today = local_today()
     data = TenantData(user=user)
 
     def add(key: str, row):

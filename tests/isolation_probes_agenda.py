@@ -3,19 +3,20 @@ B calls every function with A's appointment, client and piano ids."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from icalendar import Calendar
 
 from piano_emotion.domain import agenda, calendar_feed
 from piano_emotion.domain.agenda import AppointmentInput
+from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.domain.services import ServiceInput
 from piano_emotion.domain.tenancy import owned
 from piano_emotion.formatting import to_local
 from piano_emotion.models import Appointment, Client, Piano
 from tests.isolation import assert_no_trace_of, probe
 
-FAR = (date.today() + timedelta(days=30)).isoformat()
+FAR = (local_today() + timedelta(days=30)).isoformat()
 
 
 def _own(session, b, model):
@@ -126,7 +127,7 @@ def _record_service_on_foreign_appointment(session, b, a):
         session,
         b,
         a.ids["appointment"],
-        ServiceInput(piano_id=_own(session, b, Piano).id, service_date=date.today()),
+        ServiceInput(piano_id=_own(session, b, Piano).id, service_date=local_today()),
     )
 
 
@@ -136,7 +137,7 @@ def _record_service_on_foreign_piano(session, b, a):
         session,
         b,
         _own(session, b, Appointment).id,
-        ServiceInput(piano_id=a.ids["piano"], service_date=date.today()),
+        ServiceInput(piano_id=a.ids["piano"], service_date=local_today()),
     )
 
 
@@ -169,7 +170,7 @@ def _own_detail(result, a):
 
 @probe("agenda.list_appointments", expect=_no_foreign_appointment)
 def _list(session, b, a):
-    today = date.today()
+    today = local_today()
     return agenda.list_appointments(
         session, b, today - timedelta(days=7), today + timedelta(days=30)
     )

@@ -4,10 +4,10 @@ nothing of A's."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from piano_emotion.domain import inventory, services
+from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.domain.inventory import ItemInput, ItemQuery
 from piano_emotion.domain.services import ServiceInput
 from piano_emotion.domain.tenancy import owned
@@ -160,7 +160,7 @@ def _create_service_with_foreign_material(session, b, a):
         ServiceInput(
             piano_id=_own(session, b, Piano).id,
             service_type="repair",
-            service_date=date.today(),
+            service_date=local_today(),
             materials=[{"item_id": a.ids["inventory_item"], "quantity": "1"}],
         ),
     )
@@ -174,7 +174,7 @@ def _update_service_with_foreign_material(session, b, a):
         _own(session, b, Service).id,
         ServiceInput(
             service_type="repair",
-            service_date=date.today(),
+            service_date=local_today(),
             materials=[{"item_id": a.ids["inventory_item"], "quantity": "1"}],
         ),
     )

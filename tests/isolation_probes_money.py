@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from piano_emotion.domain import documents, invoices, numbering, quotes, rates
+from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.domain.invoices import InvoiceInput, InvoiceQuery, PaymentInput
 from piano_emotion.domain.quotes import QuoteInput, QuoteQuery
 from piano_emotion.domain.rates import RateInput, RateQuery
@@ -21,7 +22,7 @@ from piano_emotion.models import Client, Invoice, Quote, Service
 from piano_emotion.models.enums import DocumentKind
 from tests.isolation import assert_no_trace_of, probe
 
-YEAR = date.today().year
+YEAR = local_today().year
 LINES = [{"description": "Afinación", "unit_price": "90"}]
 
 
@@ -269,7 +270,7 @@ def _issue_invoice(session, b, a):
 @probe("invoices.mark_invoice_paid")
 def _mark_invoice_paid(session, b, a):
     return invoices.mark_invoice_paid(
-        session, b, a.ids["invoice"], PaymentInput(date.today(), "cash")
+        session, b, a.ids["invoice"], PaymentInput(local_today(), "cash")
     )
 
 

@@ -3,9 +3,8 @@ calls every function with A's piano, service, task and client ids."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from piano_emotion.domain import pianos, services
+from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.domain.pianos import PianoInput, PianoQuery
 from piano_emotion.domain.services import ServiceInput, ServiceQuery
 from piano_emotion.domain.tenancy import owned
@@ -151,7 +150,7 @@ def _get_piano(session, b, a):
 # -- domain.services ------------------------------------------------------------------
 def _service_input(piano_id, **extra):
     return ServiceInput(
-        piano_id=piano_id, service_type="tuning", service_date=date.today(), **extra
+        piano_id=piano_id, service_type="tuning", service_date=local_today(), **extra
     )
 
 

@@ -4,15 +4,16 @@ daily job show and touch nothing of A's."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from piano_emotion.domain import reminders
+from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.domain.reminders import ReminderInput
 from piano_emotion.domain.tenancy import owned
 from piano_emotion.models import Client, Piano, Reminder
 from tests.isolation import assert_no_trace_of, probe
 
-FAR_AHEAD = date.today() + timedelta(days=800)  # every piano of populate() is due by then
+FAR_AHEAD = local_today() + timedelta(days=800)  # every piano of populate() is due by then
 
 
 def _own(session, b, model):
@@ -21,7 +22,7 @@ def _own(session, b, model):
 
 
 def _input(**kw):
-    kw.setdefault("due_date", date.today())
+    kw.setdefault("due_date", local_today())
     kw.setdefault("title", "Llamar")
     return ReminderInput(**kw)
 

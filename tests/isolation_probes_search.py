@@ -3,9 +3,8 @@ finds A's clients, pianos, services or invoices, whatever is typed."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from piano_emotion.domain import search
+from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from tests.isolation import assert_no_trace_of, probe
 
 
@@ -38,7 +37,7 @@ def _search_shared_brand(session, b, a):
 
 @probe("search.global_search", expect=_only_b)
 def _search_shared_invoice_number(session, b, a):
-    return search.global_search(session, b, f"F-{date.today().year}-0001", limit_per_kind=20)
+    return search.global_search(session, b, f"F-{local_today().year}-0001", limit_per_kind=20)
 
 
 @probe("search.global_search", expect=_only_b)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, select
 
+from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.models import (
     Appointment,
     BusinessInfo,
@@ -416,7 +417,7 @@ def test_database_refuses_humidity_above_100_from_the_orm(session):
     row = _service_row(session)
     session.add(
         Service(
-            **row | {"service_type": ServiceType.TUNING, "service_date": date.today()},
+            **row | {"service_type": ServiceType.TUNING, "service_date": local_today()},
             humidity_pct=Decimal("101.00"),
         )
     )

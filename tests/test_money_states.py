@@ -3,13 +3,13 @@ called directly, bad input → field message and no write)."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from sqlmodel import Session
 
 from piano_emotion.domain import business, clients
+from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.domain.business import BusinessInfoInput
 from piano_emotion.domain.clients import ClientInput
 from piano_emotion.models import Invoice, InvoiceLine, Quote, ServiceRate
@@ -345,7 +345,7 @@ def test_invoicing_a_completed_service_twice_opens_the_same_draft(
         service = services.create_service(
             session,
             technician,
-            ServiceInput(piano_id=piano.id, service_date=date.today(), cost="80"),
+            ServiceInput(piano_id=piano.id, service_date=local_today(), cost="80"),
         )
         session.commit()
 

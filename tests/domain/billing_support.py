@@ -4,13 +4,14 @@ info, made through the domain functions and committed."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session
 
 from piano_emotion.domain import business, clients, inventory, pianos, services
+from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.domain.business import BusinessInfoInput
 from piano_emotion.domain.clients import ClientInput
 from piano_emotion.domain.inventory import ItemInput
@@ -18,7 +19,7 @@ from piano_emotion.domain.pianos import PianoInput
 from piano_emotion.domain.services import ServiceInput
 from piano_emotion.models import BusinessInfo, Client, Piano, Service, User
 
-TODAY = date.today()
+TODAY = local_today()
 D = Decimal
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlmodel import Session, select
 
 from piano_emotion.domain import clients, dashboard, inventory, pianos, services
+from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.domain.clients import ClientInput
 from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.domain.inventory import ItemInput, ItemQuery
@@ -20,7 +21,7 @@ from piano_emotion.domain.services import ServiceInput
 from piano_emotion.models import InventoryItem, Service, ServiceMaterial, StockMovement
 from piano_emotion.models.enums import StockMovementReason
 
-TODAY = date.today()
+TODAY = local_today()
 D = Decimal
 
 

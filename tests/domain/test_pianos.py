@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from piano_emotion.cache import build_cache, use_cache
 from piano_emotion.domain import clients, pianos, services
+from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.domain.clients import ClientInput
 from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.domain.pianos import PianoInput, PianoQuery, piano_type_for_size
@@ -29,7 +30,7 @@ from piano_emotion.models.enums import (
 from piano_emotion.models.types import utcnow
 from tests.conftest import REDIS_TEST_URL, redis_available, require_service
 
-TODAY = date.today()
+TODAY = local_today()
 
 
 def add_client(session, user, name, **extra):

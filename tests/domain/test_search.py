@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from piano_emotion.domain import clients, pianos, search, services
+from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.domain.clients import ClientInput
 from piano_emotion.domain.pianos import PianoInput
 from piano_emotion.domain.services import ServiceInput
 from piano_emotion.models import Invoice
 from piano_emotion.models.enums import InvoiceStatus
 
-TODAY = date.today()
+TODAY = local_today()
 
 
 def add_client(session, user, name, **extra):

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from piano_emotion.cache import build_cache, use_cache
 from piano_emotion.domain import cached, clients, pianos, services
+from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.domain.clients import ClientInput, ClientQuery
 from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.domain.pianos import PianoInput, PianoQuery
@@ -38,7 +39,7 @@ from piano_emotion.models.enums import (
 )
 from tests.conftest import REDIS_TEST_URL, redis_available, require_service
 
-TODAY = date.today()
+TODAY = local_today()
 
 
 def add_client(session, user, name, **extra):
