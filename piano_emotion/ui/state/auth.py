@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 import weakref
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote, urlsplit
 
 import reflex as rx
+from reflex_base.event.context import EventContext
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -48,6 +52,54 @@ def _password_slot() -> asyncio.Semaphore:
     if slot is None:
         slot = _password_slots[loop] = asyncio.Semaphore(PASSWORD_CHECKS)
     return slot
+
+
+_UNCHECKED = object()
+
+
+def _event_chain() -> str | None:
+    """The page load (or lone event) being processed: the event that queued
+    this one, or this event itself. None outside an event (tests, jobs)."""
+    try:
+        context = EventContext.get()
+    except LookupError:
+        return None
+    return context.parent_txid or context.txid or None
+
+
+class _CheckedUsers:
+    """The user a session token was checked to be, per chain of events.
+
+    Opening a page runs ``check_session`` and then the page's ``on_load``
+    handler (which checks again, and often once more in its refresh), each a
+    database read of the account. They are one chain of events queued by one
+    ``on_load_internal``, a few milliseconds apart: the first check's answer
+    serves the chain (as one HTTP request checks its session once). Every
+    new page load, click or reconnect is a new chain and checks again.
+    """
+
+    MAX_AGE_S = 5.0
+    MAX_ENTRIES = 2048
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple[str, User, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, chain: str, token: str):
+        with self._lock:
+            entry = self._entries.get(chain)
+        if entry is None or entry[0] != token or time.monotonic() - entry[2] > self.MAX_AGE_S:
+            return _UNCHECKED
+        return entry[1]
+
+    def put(self, chain: str, token: str, user: User) -> None:
+        with self._lock:
+            self._entries[chain] = (token, user, time.monotonic())
+            while len(self._entries) > self.MAX_ENTRIES:
+                self._entries.popitem(last=False)
+
+
+_checked_users = _CheckedUsers()
 
 
 class NotSignedIn(Exception):
@@ -98,8 +150,14 @@ class AuthState(UIState):
         return user
 
     def current_user(self) -> User | None:
-        with Session(get_engine(), expire_on_commit=False) as session:
-            user = self._resolve_user(session)
+        chain = _event_chain()
+        token = self.session_token
+        user = _checked_users.get(chain, token) if chain else _UNCHECKED
+        if user is _UNCHECKED:
+            with Session(get_engine(), expire_on_commit=False) as session:
+                user = self._resolve_user(session)
+            if chain and user is not None and self.session_token == token:
+                _checked_users.put(chain, token, user)
         self._show_user(user)
         return user
 
