@@ -8,8 +8,6 @@ router data (page URL, client address) set by hand, and each handler's
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 from datetime import timedelta
 
 import pytest
@@ -31,12 +29,6 @@ NEW_PASSWORD = "Regulacion-442Hz"
 ORIGIN = "http://localhost:3000"
 
 pytestmark = pytest.mark.usefixtures("configured_app_settings")
-
-
-def run(outcome):
-    """What an event handler returned: sign-in and sign-up are async (their
-    password hashing runs in a worker thread)."""
-    return asyncio.run(outcome) if inspect.iscoroutine(outcome) else outcome
 
 
 def make_state(cls=AuthState, path: str = "/entrar", ip: str = "203.0.113.7"):
@@ -90,7 +82,7 @@ def user_count(engine) -> int:
 def test_sign_up_starts_a_session_and_goes_home(engine, configured_app_settings):
     state = make_state(path="/registro")
 
-    result = run(AuthState.sign_up.fn(state, sign_up_form()))
+    result = AuthState.sign_up.fn(state, sign_up_form())
 
     assert redirect_path(result) == "/"
     claims = decode_session_token(state.session_token, configured_app_settings)
@@ -110,7 +102,7 @@ def test_sign_up_starts_a_session_and_goes_home(engine, configured_app_settings)
 def test_sign_up_in_english_keeps_english(engine):
     state = make_state(path="/registro")
     state.lang = "en"
-    run(AuthState.sign_up.fn(state, sign_up_form()))
+    AuthState.sign_up.fn(state, sign_up_form())
     with Session(engine) as session:
         assert session.exec(select(User)).one().locale == Locale.EN
     assert state.lang == "en"
@@ -119,7 +111,7 @@ def test_sign_up_in_english_keeps_english(engine):
 def test_sign_up_with_mismatched_passwords(engine):
     state = make_state(path="/registro")
 
-    result = run(AuthState.sign_up.fn(state, sign_up_form(password_confirm="Otra-Cosa-123")))
+    result = AuthState.sign_up.fn(state, sign_up_form(password_confirm="Otra-Cosa-123"))
 
     assert result is None
     assert state.field_errors == {"password_confirm": "Las contraseñas no coinciden."}
@@ -131,13 +123,9 @@ def test_sign_up_with_mismatched_passwords(engine):
 def test_sign_up_with_bad_fields_shows_spanish_messages(engine):
     state = make_state(path="/registro")
 
-    result = run(
-        AuthState.sign_up.fn(
-            state,
-            sign_up_form(
-                name="", email="ana-at-example", password="corta", password_confirm="corta"
-            ),
-        )
+    result = AuthState.sign_up.fn(
+        state,
+        sign_up_form(name="", email="ana-at-example", password="corta", password_confirm="corta"),
     )
 
     assert result is None
@@ -154,7 +142,7 @@ def test_sign_up_with_a_taken_email(engine):
     create_user(engine)
     state = make_state(path="/registro")
 
-    run(AuthState.sign_up.fn(state, sign_up_form(email=" ANA@example.es ")))
+    AuthState.sign_up.fn(state, sign_up_form(email=" ANA@example.es "))
 
     assert state.field_errors == {"email": "Ya existe una cuenta con ese email."}
     assert state.session_token == ""
@@ -168,7 +156,7 @@ def test_sign_in_with_a_wrong_password(engine):
     create_user(engine)
     state = make_state()
 
-    result = run(AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"}))
+    result = AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"})
 
     assert result is None
     assert state.form_error == "Email o contraseña incorrectos."
@@ -181,9 +169,9 @@ def test_sign_in_errors_follow_the_language(engine):
     state = make_state()
     state.lang = "en"
 
-    run(AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "not-this-one"}))
+    AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "not-this-one"})
     assert state.form_error == "Wrong email or password."
-    run(AuthState.sign_in.fn(state, {"email": "nobody@example.es", "password": PASSWORD}))
+    AuthState.sign_in.fn(state, {"email": "nobody@example.es", "password": PASSWORD})
     assert state.form_error == "Wrong email or password."
 
 
@@ -192,7 +180,7 @@ def test_sign_in_with_the_right_password(engine, configured_app_settings):
     state = make_state()
     state.form_error = "un error anterior"
 
-    result = run(AuthState.sign_in.fn(state, {"email": " ANA@example.es ", "password": PASSWORD}))
+    result = AuthState.sign_in.fn(state, {"email": " ANA@example.es ", "password": PASSWORD})
 
     assert redirect_path(result) == "/"
     assert decode_session_token(state.session_token, configured_app_settings).user_id == user.id
@@ -212,7 +200,7 @@ def test_sign_in_adopts_the_users_language(engine):
         session.commit()
     state = make_state()
 
-    run(AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD}))
+    AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD})
 
     assert state.lang == "en"
 
@@ -237,7 +225,7 @@ def test_sign_in_follows_only_same_site_next(engine, query, expected):
     create_user(engine)
     state = make_state(path=f"/entrar?{query}" if query else "/entrar")
 
-    result = run(AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD}))
+    result = AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD})
 
     assert redirect_path(result) == expected
 
@@ -269,16 +257,14 @@ def test_six_wrong_sign_ins_lock_the_form(engine):
     state = make_state()
 
     for _ in range(5):
-        run(AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"}))
+        AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"})
         assert state.form_error == "Email o contraseña incorrectos."
-    run(AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"}))
+    AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"})
 
     assert "Demasiados intentos" in state.form_error
     assert " min" in state.form_error
     # Locked even with the right password.
-    assert (
-        run(AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD})) is None
-    )
+    assert AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD}) is None
     assert "Demasiados intentos" in state.form_error
     assert state.session_token == ""
 
@@ -321,43 +307,6 @@ def test_check_session_slides_an_old_session(engine, configured_app_settings):
     claims = decode_session_token(state.session_token, configured_app_settings)
     assert claims.user_id == user.id
     assert not claims.should_refresh()
-
-
-def test_one_page_load_checks_the_account_once(engine, configured_app_settings, monkeypatch):
-    """check_session and the page's on_load (one chain of events) share one
-    database check; a new chain, or another token, checks again."""
-    from piano_emotion.ui.state import auth as auth_module
-
-    state, user = signed_in_state(engine, configured_app_settings, path="/clientes")
-    reads = []
-    real_lookup = auth_module.user_for_claims
-    monkeypatch.setattr(
-        auth_module, "user_for_claims", lambda *a: reads.append(1) or real_lookup(*a)
-    )
-    chain = ["page-load-1"]
-    monkeypatch.setattr(auth_module, "_event_chain", lambda: chain[0])
-
-    assert AuthState.check_session.fn(state) is None
-    assert state.require_user().id == user.id
-    assert state.current_user().id == user.id
-    assert len(reads) == 1
-
-    chain[0] = "page-load-2"
-    assert state.current_user().id == user.id
-    assert len(reads) == 2
-
-    state.session_token = ""  # signed out: never served from the chain
-    assert state.current_user() is None
-    assert len(reads) == 3
-
-    # Outside an event (no chain) every call checks.
-    chain[0] = None
-    state.session_token = issue_session_token(
-        user.id, user.session_version, configured_app_settings
-    )
-    state.current_user()
-    state.current_user()
-    assert len(reads) == 5
 
 
 def bad_tokens(user: User, settings) -> list[str]:

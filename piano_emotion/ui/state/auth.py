@@ -7,19 +7,12 @@ the display fields below are conveniences for the page, never trusted.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
-import time
-import weakref
-from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote, urlsplit
 
 import reflex as rx
-from reflex_base.event.context import EventContext
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from piano_emotion.auth import accounts
 from piano_emotion.auth.clerk import ClerkTokenError, get_verifier, upsert_clerk_user
@@ -37,69 +30,6 @@ from piano_emotion.ui.state.base import UIState
 
 log = logging.getLogger(__name__)
 SESSION_MAX_AGE = 90 * 24 * 3600  # the JWT's own expiry is what really counts
-
-
-_PREFETCH = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
-# Password hashes computed at once per process (each takes a core and 64 MiB).
-PASSWORD_CHECKS = 2
-_password_slots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _password_slot() -> asyncio.Semaphore:
-    """The semaphore bounding password hashing on the running event loop."""
-    loop = asyncio.get_running_loop()
-    slot = _password_slots.get(loop)
-    if slot is None:
-        slot = _password_slots[loop] = asyncio.Semaphore(PASSWORD_CHECKS)
-    return slot
-
-
-_UNCHECKED = object()
-
-
-def _event_chain() -> str | None:
-    """The page load (or lone event) being processed: the event that queued
-    this one, or this event itself. None outside an event (tests, jobs)."""
-    try:
-        context = EventContext.get()
-    except LookupError:
-        return None
-    return context.parent_txid or context.txid or None
-
-
-class _CheckedUsers:
-    """The user a session token was checked to be, per chain of events.
-
-    Opening a page runs ``check_session`` and then the page's ``on_load``
-    handler (which checks again, and often once more in its refresh), each a
-    database read of the account. They are one chain of events queued by one
-    ``on_load_internal``, a few milliseconds apart: the first check's answer
-    serves the chain (as one HTTP request checks its session once). Every
-    new page load, click or reconnect is a new chain and checks again.
-    """
-
-    MAX_AGE_S = 5.0
-    MAX_ENTRIES = 2048
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[str, tuple[str, User, float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, chain: str, token: str):
-        with self._lock:
-            entry = self._entries.get(chain)
-        if entry is None or entry[0] != token or time.monotonic() - entry[2] > self.MAX_AGE_S:
-            return _UNCHECKED
-        return entry[1]
-
-    def put(self, chain: str, token: str, user: User) -> None:
-        with self._lock:
-            self._entries[chain] = (token, user, time.monotonic())
-            while len(self._entries) > self.MAX_ENTRIES:
-                self._entries.popitem(last=False)
-
-
-_checked_users = _CheckedUsers()
 
 
 class NotSignedIn(Exception):
@@ -150,14 +80,8 @@ class AuthState(UIState):
         return user
 
     def current_user(self) -> User | None:
-        chain = _event_chain()
-        token = self.session_token
-        user = _checked_users.get(chain, token) if chain else _UNCHECKED
-        if user is _UNCHECKED:
-            with Session(get_engine(), expire_on_commit=False) as session:
-                user = self._resolve_user(session)
-            if chain and user is not None and self.session_token == token:
-                _checked_users.put(chain, token, user)
+        with Session(get_engine(), expire_on_commit=False) as session:
+            user = self._resolve_user(session)
         self._show_user(user)
         return user
 
@@ -185,11 +109,8 @@ class AuthState(UIState):
 
     def _start_session(self, user: User) -> None:
         # Warm the pages opened first (dashboard, clients, alerts) in the
-        # background, so the first clicks are cache hits. One prefetch at a
-        # time per process: a burst of sign-ins (a load test, everyone at 9:00)
-        # must not start a CPU-bound thread each, all fighting the event loop
-        # for the GIL.
-        _PREFETCH.submit(prefetch_for_user, session_scope, user)
+        # background, so the first clicks are cache hits.
+        threading.Thread(target=prefetch_for_user, args=(session_scope, user), daemon=True).start()
         settings = get_settings()
         self.session_token = issue_session_token(user.id, user.session_version, settings)
         self._show_user(user)
@@ -246,32 +167,26 @@ class AuthState(UIState):
         self.auth_checked = True
         return None
 
-    # Sign-in and sign-up hash a password with Argon2 (tens to hundreds of ms
-    # of CPU and 64 MiB): that runs in a worker thread (argon2-cffi releases
-    # the GIL), so the event loop keeps serving every other connected user
-    # meanwhile, at most PASSWORD_CHECKS at a time (a burst of sign-ins must
-    # not take a core and 64 MiB each). The state is only changed on the loop.
     @rx.event
-    async def sign_in(self, form: dict):
+    def sign_in(self, form: dict):
         self.form_error, self.field_errors = "", {}
         address = self.router.session.client_ip or ""
-        email, password = str(form.get("email", "")), str(form.get("password", ""))
-
-        def check() -> User:
-            with session_scope() as session:
-                return accounts.sign_in(session, email=email, password=password, address=address)
-
         try:
-            async with _password_slot():
-                user = await run_in_threadpool(check)
+            with session_scope() as session:
+                user = accounts.sign_in(
+                    session,
+                    email=str(form.get("email", "")),
+                    password=str(form.get("password", "")),
+                    address=address,
+                )
+                self._start_session(user)
         except DomainError as error:
             self.form_error = self._message(error)
             return None
-        self._start_session(user)
         return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
 
     @rx.event
-    async def sign_up(self, form: dict):
+    def sign_up(self, form: dict):
         self.form_error, self.field_errors = "", {}
         if form.get("password") != form.get("password_confirm"):
             self.field_errors = {
@@ -279,22 +194,19 @@ class AuthState(UIState):
             }
             self.form_error = translate("error.check_fields", self.lang)
             return None
-        name, email = str(form.get("name", "")), str(form.get("email", ""))
-        password, locale = str(form.get("password", "")), self.lang
-
-        def create() -> User:
-            with session_scope() as session:
-                return accounts.sign_up(
-                    session, name=name, email=email, password=password, locale=locale
-                )
-
         try:
-            async with _password_slot():
-                user = await run_in_threadpool(create)
+            with session_scope() as session:
+                user = accounts.sign_up(
+                    session,
+                    name=str(form.get("name", "")),
+                    email=str(form.get("email", "")),
+                    password=str(form.get("password", "")),
+                    locale=self.lang,
+                )
+                self._start_session(user)
         except ValidationFailed as error:
             self._set_field_errors(error)
             return None
-        self._start_session(user)
         return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
 
     @rx.event
