@@ -29,6 +29,14 @@ try:
 except SettingsError as exc:
     raise SystemExit(f"Configuration error: {exc}") from None
 os.environ["GRANIAN_WORKERS"] = str(_workers)
+if _state_redis_url:
+    # Opportunistic locking: a worker that has just handled a tab's event keeps
+    # that tab's state (and its Redis lock) in memory for a few seconds, so the
+    # burst of events of one page change (cookies, on_load handlers, hydrate)
+    # reads and writes Redis once instead of once per event; another worker
+    # that needs the tab asks for the lock and gets the state flushed first.
+    # The load test measured 23.4 -> 17.4 ms of server CPU per page change.
+    os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "true")
 
 import reflex as rx  # noqa: E402
 
