@@ -600,3 +600,46 @@ def test_a_job_runs_once_however_many_workers_are_asked(workers_app):
         per_job[job] = per_job.get(job, 0) + 1
     for job in DAILY_JOBS:
         assert per_job.get(job) == 1
+
+
+def test_the_load_test_drives_both_workers_without_errors(workers_app, tmp_path):
+    """``bench/load_test.py`` in miniature: a few technicians' tabs sign in over
+    the Socket.IO protocol, open every page kind, search and record services,
+    with every round trip measured and no error."""
+    import json
+
+    app = workers_app
+    env = {**app.env, "DATABASE_URL": app.database_url}
+    subprocess.run(
+        [sys.executable, "-m", "piano_emotion.demo", "--technicians", "2", "--quiet"],
+        cwd=APP_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    out = tmp_path / "load.json"
+    run = subprocess.run(
+        [
+            sys.executable,
+            *("-m", "bench.load_test", "--url", app.url),
+            *("--users", "6", "--technicians", "2", "--ramp-seconds", "3"),
+            *("--duration", "20", "--think-mean", "1.5", "--write-percent", "25"),
+            *("--progress", "0", "--json", str(out)),
+        ],
+        cwd=APP_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert result["errors"] == {}, result["errors"]
+    assert result["users_connected_max"] == 6
+    kinds = result["whole_run"]
+    for kind in ("connect", "sign_in", "dashboard", "record_service", "service_detail"):
+        assert kinds.get(kind, {}).get("count", 0) >= 1, (kind, sorted(kinds))
+    assert all(0 < kinds[k]["p95"] < 30_000 for k in kinds if kinds[k]["count"])
+    # Both workers' processes are what was sampled, and the cache counted the run.
+    assert result["resources"]["app_rss_max"] > 0
+    assert result["cache"] and result["cache"]["hits"] + result["cache"]["misses"] > 0
