@@ -842,7 +842,9 @@ def cache_totals(service) -> dict | None:
     if service is None:
         return None
     stats = service.stats()
-    return {k: stats[k] for k in ("hits", "misses", "sets", "deletes", "errors", "refreshes")}
+    return {
+        k: stats.get(k, 0) for k in ("hits", "misses", "sets", "deletes", "errors", "refreshes")
+    }
 
 
 # --- The run -------------------------------------------------------------------------
