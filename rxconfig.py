@@ -37,6 +37,10 @@ if _state_redis_url:
     # that needs the tab asks for the lock and gets the state flushed first.
     # The load test measured 23.4 -> 17.4 ms of server CPU per page change.
     os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "true")
+    # A page change's events come within a second. Reflex's default hold (half
+    # the 10 s lock) leaves a busy worker only 5 s to flush before the lock
+    # expires, and an expired flush is dropped (the tab's update is lost).
+    os.environ.setdefault("REFLEX_OPLOCK_HOLD_TIME", "1s")
 
 import reflex as rx  # noqa: E402
 
