@@ -10,29 +10,67 @@ The day (``--ops`` requests, technicians picked at random): 25 % dashboard of
 the current month, 20 % clients list, 15 % client detail, 10 % pianos list,
 10 % piano detail, 8 % services list, 5 % service detail, 3 % alert feed and
 4 % writes (a client's phone and notes, a new service on a piano, a service
-status change, a piano's notes). Each technician signs in first (the app's
-prefetch warms the dashboard, first page of clients and the alert feed), and
-has an agenda for the day: eight clients, whom 70 % of the detail reads and
-all the writes are about; list reads ask page 1 (60 %), page 2 (20 %) or any
-page, and a fifth of the clients lists search a word of a client's name.
+status change, a piano's notes).
 
-Stale reads: before every write the pages that show what it changes are read
-through the other worker (so they are cached), and right after its commit
-they are read again through that other worker and compared with a direct
-database read (an empty memory cache, so the loader runs). One plain read in
-``--check-every`` is checked the same way. Every mismatch is a stale read.
+The model of a technician's day: their day is their agenda. Each signs in
+first (the app's prefetch, ``prefetch_for_user``, warms the dashboard, the
+alert feed and counts, the first two pages of clients, pianos and services,
+and the working set of their next two working days: the detail of each client
+with a visit and of each of their pianos, at most 60, and the last service
+of each visit's piano). The records they open
+are those of their visits: the clients of the visits of the working day and
+of the next one (their real appointments; a technician with fewer than three
+such clients gets clients picked at random to make up three), the piano of
+each visit (a visit without a piano: any of the client's) or, one time in
+four, another piano of that client (an institution has many), and the
+history of a visit's piano: its last one or two services, or a service
+recorded today.
+``--focus`` (95 %) of the detail reads are about these records; the rest
+open any record of the technician (a client calls, a look-up). The writes
+are about the day's records too. Lists: the first page (65 %), the second
+(15 %), a deeper one (5 %) or a filter (15 %: a search for a word of a
+client's name, mostly of a client of the day; a piano category; a service
+status). They come back to the dashboard and the lists all day.
+
+Time: the day is replayed as fast as it runs, but a technician's next click
+comes after think time. After a write the worker's refresher recomputes, in
+its background thread, the technician's recently read entries the write
+invalidated (``piano_emotion.domain.refresh``). So, before each request of a
+technician, the bench waits until both workers' refreshers have no job of
+*that* technician (``wait_idle``, capped at ``THINK_CAP_S`` = 2 s, a short
+think time; the other technicians' requests are not held). This waits for
+the refresh itself rather than a fixed modelled think time: what is cached
+does not depend on the machine's speed, and a refresh slower than 2 s shows
+as misses. How long it waited is printed. ``--think all`` waits for every
+technician's refreshes instead, so no refresh runs during a request (as when
+writes are as rare as in a real day): latencies without the refresher's
+competition for the GIL.
+
+Stale reads: before every write the pages that show what it changes are
+cached (read by the checker's own cache service: a third process on the same
+Redis namespace, whose lookups are counted apart and printed, not pushed to
+the fleet's). Right after the commit (without waiting for the refresh) each
+page is read as the *other* worker holds it (a peek: a fresh entry is
+returned as is, none runs the loader; nothing counted or stored) and compared
+with a direct database read (an empty memory cache, so the loader runs).
+Once the technician's refresh is done (at their next request), the same
+pages are compared again as the cache holds them (so the refreshed entries
+themselves are checked). One plain read in ``--check-every`` is checked the
+same way. Every mismatch is a stale read.
 
 Then a shorter replay with the cache switched off (``NoCache``: every read
 runs its loader) gives the uncached latency of each page.
 
-The hit rate is the fleet-wide one of ``stats()`` (both workers, every
-lookup, including the nested ones of a dashboard miss and the checker's);
-the same without the checker's lookups, the share of page requests answered
-from the cache and why the others missed are printed under it.
+The hit rate is the fleet-wide one of ``stats()`` (the two workers, every
+lookup of the day's requests, including the nested ones of a dashboard
+miss; the refresher's loads are not lookups and are counted apart as
+``refreshes``); the page-level one (the share of page requests answered
+from the cache) and why the others missed are printed under it.
 
     .venv/bin/python -m bench.workload_bench [--technicians 20] [--ops 20000]
         [--uncached-ops 3000] [--check-every 50] [--write-percent 4]
         [--seed 7] [--keep] [--json out.json] [--database-url URL]
+        [--think technician|all] [--focus 0.95] [--no-refresh]
 
 Targets (issue 5): hit rate at least 95 %, zero stale reads, warm dashboard
 p95 under 5 ms, cold dashboard p95 under 100 ms.
@@ -42,6 +80,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import secrets
 import sys
@@ -59,10 +98,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from piano_emotion import migrations
-from piano_emotion.cache import CacheService, build_cache, serialization, use_cache
+from piano_emotion.cache import CacheService, build_cache, serialization, ttl_for, use_cache
 from piano_emotion.db import create_engine_for
 from piano_emotion.demo import DEMO_EMAIL_DOMAIN, load_demo_data
 from piano_emotion.domain import alerts as alerts_domain
+from piano_emotion.domain import refresh as refresh_domain
 from piano_emotion.domain.clients import (
     ClientInput,
     ClientQuery,
@@ -70,7 +110,13 @@ from piano_emotion.domain.clients import (
     list_clients,
     update_client,
 )
-from piano_emotion.domain.dashboard import alert_feed, dashboard, prefetch_for_user
+from piano_emotion.domain.dashboard import (
+    WorkingSet,
+    alert_feed,
+    dashboard,
+    prefetch_for_user,
+    working_set,
+)
 from piano_emotion.domain.errors import DomainError
 from piano_emotion.domain.pianos import PianoInput, PianoQuery, get_piano, list_pianos, update_piano
 from piano_emotion.domain.services import (
@@ -89,8 +135,9 @@ SERVER_URL = "mysql://root@127.0.0.1:3306/"
 ADMIN_URL = SERVER_URL + "mysql"  # to create and drop the bench database
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PAGE_SIZE = 25
-AGENDA_CLIENTS = 8
-AGENDA_SHARE = 0.7
+MIN_DAY_CLIENTS = 3  # fewer clients with visits: made up at random
+DAY_FOCUS = 0.95  # share of detail reads about the day's records (``--focus``)
+THINK_CAP_S = 2.0  # longest wait for a technician's refresh before their next click
 
 # Page reads and writes of the day, with their share of the requests.
 MIX: tuple[tuple[str, float], ...] = (
@@ -108,6 +155,17 @@ MIX: tuple[tuple[str, float], ...] = (
     ("write: piano", 0.6),
 )
 PAGES = [name for name, _ in MIX if not name.startswith("write")]
+# The cache entity (so the TTL) of each page's entry.
+PAGE_ENTITY = {
+    "dashboard": "dashboard",
+    "alert feed": "dashboard",
+    "clients list": "clients",
+    "client detail": "clients",
+    "pianos list": "pianos",
+    "piano detail": "pianos",
+    "services list": "services",
+    "service detail": "services",
+}
 WRITES = [name for name, _ in MIX if name.startswith("write")]
 
 TARGET_HIT_RATE = 95.0
@@ -122,6 +180,8 @@ class NoCache:
 
     mode = "none"
     degraded = False
+    refresh_enabled = False
+    in_refresh = False
 
     def get_or_load(self, key: str, loader: Callable[[], Any], ttl_seconds: float, tags=()) -> Any:
         return loader()
@@ -145,6 +205,42 @@ class NoCache:
         pass
 
 
+class Peek:
+    """The cache as it is: fresh entries are returned, misses load without
+    storing, nothing is counted (the checker's look after a refresh)."""
+
+    mode = "peek"
+    degraded = False
+    refresh_enabled = False
+    in_refresh = False
+
+    def __init__(self, service: CacheService) -> None:
+        self.service = service
+        self.found = 0
+
+    def get_or_load(self, key: str, loader: Callable[[], Any], ttl_seconds: float, tags=()) -> Any:
+        tag_keys = self.service._tag_keys(tags)
+        result, value = self.service._read(key, tag_keys, count=False)
+        if result.payload is not None:
+            self.found += 1
+            return value
+        return loader()
+
+    def invalidate(self, *tags: str) -> None:
+        pass
+
+    def delete(self, key: str) -> None:
+        pass  # a peek changes nothing
+
+
+def refreshable(spec: tuple) -> bool:
+    """Is the page (``(technician, page, parameters…)``) one the refresher redoes?"""
+    page = spec[1]
+    if page.endswith("list"):
+        return spec[2].page <= refresh_domain.REFRESH_LIST_PAGES
+    return True
+
+
 # --------------------------------------------------------------------------
 # What each technician has and does today
 # --------------------------------------------------------------------------
@@ -156,8 +252,17 @@ class Technician:
     pianos_of: dict[int, list[int]]
     piano_owner: dict[int, int]
     services_of: dict[int, list[int]]  # by client
+    services_of_piano: dict[int, list[int]]  # by piano, oldest first
     open_services: dict[int, list[int]]  # pending/in progress, by client
-    agenda: list[int] = field(default_factory=list)
+    # The day: the clients of the visits of the next two working days, the
+    # pianos of those visits (a visit without a piano: each of the client's),
+    # and every piano of those clients.
+    day_clients: list[int] = field(default_factory=list)
+    day_pianos: list[int] = field(default_factory=list)
+    client_pianos: list[int] = field(default_factory=list)
+    recorded_today: list[int] = field(default_factory=list)  # services created in the replay
+    agenda_source: str = "appointments"
+    prefetched: WorkingSet | None = None
     pages: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -183,9 +288,9 @@ def load_technicians(engine: sa.Engine, rng: random.Random) -> list[Technician]:
                 .order_by(Piano.id)
             ).all()
             services = session.exec(
-                select(Service.id, Service.client_id, Service.status)
+                select(Service.id, Service.client_id, Service.piano_id, Service.status)
                 .where(Service.technician_id == user.id)
-                .order_by(Service.id)
+                .order_by(Service.service_date, Service.id)
             ).all()
             counts = {
                 name: session.exec(
@@ -203,30 +308,56 @@ def load_technicians(engine: sa.Engine, rng: random.Random) -> list[Technician]:
                 pianos_of=defaultdict(list),
                 piano_owner={},
                 services_of=defaultdict(list),
+                services_of_piano=defaultdict(list),
                 open_services=defaultdict(list),
                 pages={k: max(1, -(-int(v) // PAGE_SIZE)) for k, v in counts.items()},
             )
             for pid, cid in pianos:
                 tech.pianos_of[cid].append(pid)
                 tech.piano_owner[pid] = cid
-            for sid, cid, status in services:
+            for sid, cid, pid, status in services:
                 tech.services_of[cid].append(sid)
+                tech.services_of_piano[pid].append(sid)
                 if ServiceStatus(status) in (ServiceStatus.PENDING, ServiceStatus.IN_PROGRESS):
                     tech.open_services[cid].append(sid)
-            with_pianos = [cid for cid in tech.clients if tech.pianos_of.get(cid)]
-            tech.agenda = rng.sample(with_pianos, min(AGENDA_CLIENTS, len(with_pianos)))
+            plan_day(session, tech, rng)
             technicians.append(tech)
     return technicians
+
+
+def plan_day(session: Session, tech: Technician, rng: random.Random) -> None:
+    """The technician's day: the visits of their next two working days (their
+    real appointments, the set the sign-in prefetch warms too). A technician
+    with fewer than ``MIN_DAY_CLIENTS`` such clients gets clients with pianos
+    picked at random to make up the number."""
+    found = working_set(session, tech.user, alerts_domain.local_today(), max_pianos=10_000)
+    clients = [c for c in found.clients if tech.pianos_of.get(c)]
+    if len(clients) < MIN_DAY_CLIENTS:
+        tech.agenda_source = "appointments + random"
+        rest = [c for c in tech.clients if tech.pianos_of.get(c) and c not in clients]
+        clients += rng.sample(rest, min(MIN_DAY_CLIENTS - len(clients), len(rest)))
+    tech.day_clients = clients
+    day_pianos = [p for c, p in found.visits if p is not None and p in tech.piano_owner]
+    for client in clients:
+        if not any(c == client and p is not None for c, p in found.visits):
+            day_pianos += tech.pianos_of[client]  # a visit without a piano: any of them
+    tech.day_pianos = list(dict.fromkeys(day_pianos))
+    tech.client_pianos = [p for c in clients for p in tech.pianos_of[c]]
 
 
 class Day:
     """Draws the requests of the day (deterministic for a seed)."""
 
     def __init__(
-        self, technicians: list[Technician], rng: random.Random, write_percent: float = 4.0
+        self,
+        technicians: list[Technician],
+        rng: random.Random,
+        write_percent: float = 4.0,
+        focus: float = DAY_FOCUS,
     ) -> None:
         self.technicians = technicians
         self.rng = rng
+        self.focus = focus
         self.names = [name for name, _ in MIX]
         # The writes scaled to ``write_percent`` of the requests, the reads to the rest.
         reads = sum(w for n, w in MIX if n in PAGES)
@@ -240,34 +371,58 @@ class Day:
         return self.rng.choice(self.technicians), self.rng.choices(self.names, self.weights)[0]
 
     # -- picks ----------------------------------------------------------------
+    def on_day(self) -> bool:
+        """Is this detail read about the day's records (else anything)?"""
+        return self.rng.random() < self.focus
+
     def client(self, tech: Technician) -> int:
-        if self.rng.random() < AGENDA_SHARE:
-            return self.rng.choice(tech.agenda)
+        if self.on_day():
+            return self.rng.choice(tech.day_clients)
         return self.rng.choice(tech.clients)
 
+    def day_piano(self, tech: Technician) -> int:
+        """A piano of the visits (mostly), or another piano of a visited client."""
+        if self.rng.random() < 0.75:
+            return self.rng.choice(tech.day_pianos)
+        return self.rng.choice(tech.client_pianos)
+
     def piano(self, tech: Technician) -> int:
-        if self.rng.random() < AGENDA_SHARE:
-            return self.rng.choice(tech.pianos_of[self.rng.choice(tech.agenda)])
+        if self.on_day():
+            return self.day_piano(tech)
         return self.rng.choice(tech.pianos)
 
     def service(self, tech: Technician) -> int:
-        if self.rng.random() < AGENDA_SHARE:
-            for _ in range(4):
-                services = tech.services_of.get(self.rng.choice(tech.agenda))
+        """A service recorded today, or the last one or two of a piano of the
+        visits (what was done there last time); else any service."""
+        if self.on_day():
+            if tech.recorded_today and self.rng.random() < 0.5:
+                return self.rng.choice(tech.recorded_today[-5:])
+            for _ in range(8):
+                services = tech.services_of_piano.get(self.rng.choice(tech.day_pianos))
                 if services:
-                    return self.rng.choice(services[-20:])
+                    return self.rng.choice(services[-2:])
         while True:
             services = tech.services_of.get(self.rng.choice(tech.clients))
             if services:
                 return self.rng.choice(services)
 
-    def page(self, pages: int) -> int:
+    def list_kind(self) -> str:
+        """``first`` page, ``second`` page, a ``deeper`` page, or ``filter`` (a search)."""
         roll = self.rng.random()
-        if roll < 0.6:
+        if roll < 0.65:
+            return "first"
+        if roll < 0.80:
+            return "second"
+        if roll < 0.85:
+            return "deeper"
+        return "filter"
+
+    def page(self, kind: str, pages: int) -> int:
+        if kind == "first" or pages == 1:
             return 1
-        if roll < 0.8:
-            return min(2, pages)
-        return self.rng.randint(1, pages)
+        if kind == "second" or pages == 2:
+            return 2
+        return self.rng.randint(3, pages)
 
     def search_word(self, tech: Technician) -> str:
         for _ in range(8):
@@ -286,28 +441,31 @@ class Day:
         if page == "alert feed":
             return (page,), lambda s: alert_feed(s, user)
         if page == "clients list":
-            if rng.random() < 0.2:
+            kind = self.list_kind()
+            if kind == "filter":
                 clients = ClientQuery(search=self.search_word(tech))
             else:
-                clients = ClientQuery(page=self.page(tech.pages["clients"]))
+                clients = ClientQuery(page=self.page(kind, tech.pages["clients"]))
             return (page, clients), lambda s: list_clients(s, user, clients)
         if page == "client detail":
             cid = self.client(tech)
             return (page, cid), lambda s: get_client(s, user, cid)
         if page == "pianos list":
-            if rng.random() < 0.2:
+            kind = self.list_kind()
+            if kind == "filter":
                 pianos = PianoQuery(category=rng.choice(["vertical", "grand", "digital"]))
             else:
-                pianos = PianoQuery(page=self.page(tech.pages["pianos"]))
+                pianos = PianoQuery(page=self.page(kind, tech.pages["pianos"]))
             return (page, pianos), lambda s: list_pianos(s, user, pianos)
         if page == "piano detail":
             pid = self.piano(tech)
             return (page, pid), lambda s: get_piano(s, user, pid)
         if page == "services list":
-            if rng.random() < 0.25:
+            kind = self.list_kind()
+            if kind == "filter":
                 services = ServiceQuery(status=rng.choice(["pending", "completed"]))
             else:
-                services = ServiceQuery(page=self.page(tech.pages["services"]))
+                services = ServiceQuery(page=self.page(kind, tech.pages["services"]))
             return (page, services), lambda s: list_services(s, user, services)
         if page == "service detail":
             sid = self.service(tech)
@@ -351,22 +509,53 @@ class Replay:
     checks: int = 0
     checked_writes: int = 0
     stale: list[dict[str, Any]] = field(default_factory=list)
-    checker_hits: int = 0
-    checker_misses: int = 0
+    # The checker's own cache service: a third process on the same Redis
+    # namespace whose lookups are its own (never pushed to the fleet figures).
+    checker_cache: Any = None
     reads: int = 0
     request: int = 0
     # Why page requests missed: by the page and parameters asked before.
     seen: dict[tuple, int] = field(default_factory=dict)
+    seen_at: dict[tuple, float] = field(default_factory=dict)
+    miss_by_page: dict[str, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
     last_write: dict[int, tuple[int, str]] = field(default_factory=dict)
     miss_reasons: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    miss_details: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # Think time: waits for a technician's refresh before their next request.
+    think_waits: int = 0
+    think_wait_s: float = 0.0
+    think_capped: int = 0
+    # Pages of each technician's last write, compared again after the refresh.
+    after_refresh: dict[int, list[tuple[str, Callable[[Session], Any]]]] = field(
+        default_factory=dict
+    )
+    checks_after_refresh: int = 0
+    found_after_refresh: int = 0
+    wait_for: str = "technician"  # whose refreshes a request waits for: "technician" or "all"
 
     def miss_reason(self, tech: Technician, spec: tuple) -> str:
         if spec not in self.seen:
             return "first request of that page and parameters"
+        # Entries live their TTL (±10 %) after their last load or refresh.
+        if time.monotonic() - self.seen_at[spec] > 0.9 * ttl_for(PAGE_ENTITY[spec[1]]):
+            return "not asked for longer than its TTL (expired, or invalidated meanwhile)"
         request, kind = self.last_write.get(tech.user.id, (-1, ""))
         if request > self.seen[spec]:
-            return f"invalidated: a write since its last request (last one: {kind})"
-        return "other (TTL expiry or an alert sync in a read)"
+            if not refreshable(spec):
+                reason = (
+                    f"invalidated by a write; a list page after the first "
+                    f"{refresh_domain.REFRESH_LIST_PAGES} (never refreshed)"
+                )
+            else:
+                reason = (
+                    "invalidated by a write; refreshable, not refreshed (not "
+                    "among the recent reads, needed an alert sync, or a newer write won)"
+                )
+            self.miss_details[f"{reason} — last write: {kind}"] += 1
+            return reason
+        return "other (an alert sync in a read)"
 
     # -- sessions and workers -----------------------------------------------------
     @contextmanager
@@ -380,15 +569,49 @@ class Replay:
 
     @contextmanager
     def checker(self) -> Iterator[None]:
-        """The bench's own reads: left out of the hit rate."""
-        before = [_counts(w) for w in self.workers if self._remote(w)]
-        try:
+        """The bench's own reads: not a technician's (the refresher does not
+        note them)."""
+        with refresh_domain.reads_not_noted():
             yield
-        finally:
-            after = [_counts(w) for w in self.workers if self._remote(w)]
-            for (h0, m0), (h1, m1) in zip(before, after, strict=True):
-                self.checker_hits += h1 - h0
-                self.checker_misses += m1 - m0
+
+    # -- think time ------------------------------------------------------------------
+    def refreshers(self) -> list[refresh_domain.Refresher]:
+        found = [refresh_domain.refresher_for(w, create=False) for w in self.workers]
+        return [r for r in found if r is not None]
+
+    def think(self, tech: Technician) -> None:
+        """The technician's next click comes after their refresh (capped)."""
+        refreshers = self.refreshers()
+        if not refreshers:
+            return
+        started = time.perf_counter()
+        deadline = time.monotonic() + THINK_CAP_S
+        whose = tech.user.id if self.wait_for == "technician" else None
+        for refresher in refreshers:
+            if not refresher.wait_idle(whose, max(0.0, deadline - time.monotonic())):
+                self.think_capped += 1
+                break
+        self.think_waits += 1
+        self.think_wait_s += time.perf_counter() - started
+        checks = self.after_refresh.pop(tech.user.id, None)
+        if checks:
+            self.verify_after_refresh(checks)
+
+    def verify_after_refresh(self, checks: list[tuple[str, Callable[[Session], Any]]]) -> None:
+        """The pages of the last write as the cache holds them now (refreshed or
+        not), compared with the database: a peek that neither counts nor stores."""
+        peek = Peek(self.workers[0])
+        for what, fn in checks:
+            with use_cache(peek), Session(self.engine, expire_on_commit=False) as session:
+                try:
+                    value = fn(session)
+                finally:
+                    session.rollback()
+            if peek.found:
+                self.checks_after_refresh += 1
+                self.found_after_refresh += 1
+                self.compare(f"{what} (after the refresh)", fn, value)
+            peek.found = 0
 
     # -- one request ---------------------------------------------------------------
     def run(self, ops: int, progress: str = "") -> None:
@@ -398,6 +621,7 @@ class Replay:
             worker = self.workers[self.request % len(self.workers)]
             other = self.workers[(self.request + 1) % len(self.workers)]
             tech, kind = self.day.next()
+            self.think(tech)
             if kind.startswith("write"):
                 self.write(tech, kind, worker, other)
             else:
@@ -405,6 +629,12 @@ class Replay:
             if progress and (i + 1) % 2000 == 0:
                 elapsed = time.monotonic() - started
                 print(f"  {progress}: {i + 1:,}/{ops:,} requests, {elapsed:.0f} s", file=sys.stderr)
+        # The day is over: the last refreshes finish and are checked too.
+        for refresher in self.refreshers():
+            refresher.wait_idle(None, 30)
+        for checks in self.after_refresh.values():
+            self.verify_after_refresh(checks)
+        self.after_refresh.clear()
 
     def read(self, tech: Technician, page: str, worker: Any) -> None:
         spec, fn = self.day.read(tech, page)
@@ -422,10 +652,13 @@ class Replay:
         if remote:
             if misses1 > misses0:
                 self.cold[page].append(elapsed)
-                self.miss_reasons[self.miss_reason(tech, spec)] += 1
+                reason = self.miss_reason(tech, spec)
+                self.miss_reasons[reason] += 1
+                self.miss_by_page[reason][page] += 1
             else:
                 self.warm[page].append(elapsed)
             self.seen[spec] = self.request
+            self.seen_at[spec] = time.monotonic()
         self.reads += 1
         if self.check_every and self.reads % self.check_every == 0:
             self.compare(f"read {page}", fn, value)
@@ -433,7 +666,7 @@ class Replay:
     # -- stale-read detection ---------------------------------------------------------
     def direct(self, fn: Callable[[Session], Any]) -> Any:
         """The same read straight from the database (an empty cache: the loader runs)."""
-        fresh = build_cache()
+        fresh = build_cache(refresh=False)
         try:
             with use_cache(fresh), Session(self.engine, expire_on_commit=False) as session:
                 try:
@@ -451,14 +684,27 @@ class Replay:
             self.stale.append({"what": what, "cached": got, "database": expected})
 
     def verify(self, checks: list[tuple[str, Callable[[Session], Any]]], other: Any) -> None:
+        """Right after the commit: each page as the *other* worker would serve
+        it now (a fresh entry is returned as is; none: the loader runs), not
+        counted and not stored, compared with the database."""
+        peek = Peek(other)
         for what, fn in checks:
-            with self.checker(), self.session(other) as session:
-                value = fn(session)
+            with (
+                self.checker(),
+                use_cache(peek),
+                Session(self.engine, expire_on_commit=False) as session,
+            ):
+                try:
+                    value = fn(session)
+                finally:
+                    session.rollback()
             self.compare(what, fn, value)
 
-    def prewarm(self, checks: list[tuple[str, Callable[[Session], Any]]], other: Any) -> None:
+    def prewarm(self, checks: list[tuple[str, Callable[[Session], Any]]]) -> None:
+        """Before the write: the pages it will change are cached (so that a
+        missed invalidation would show), by the checker's own process."""
         for _what, fn in checks:
-            with self.checker(), self.session(other) as session:
+            with self.checker(), self.session(self.checker_cache) as session:
                 fn(session)
 
     # -- writes ---------------------------------------------------------------------
@@ -467,7 +713,7 @@ class Replay:
         day, user = self.day, tech.user
         try:
             if kind == "write: client":
-                cid = day.rng.choice(tech.agenda)
+                cid = day.rng.choice(tech.day_clients)
                 page = self.client_page(tech, cid)
                 checks = [
                     ("client detail", lambda s: get_client(s, user, cid)),
@@ -477,25 +723,25 @@ class Replay:
                     ),
                 ]
                 if checking:
-                    self.prewarm(checks, other)
+                    self.prewarm(checks)
                 phone = f"6{day.rng.randint(10_000_000, 99_999_999)}"
                 with self.session(worker) as session:
                     client = session.get(Client, cid)
                     update_client(session, user, cid, client_input(client, phone, day.rng))
             elif kind == "write: piano":
-                pid = day.piano(tech)
+                pid = day.day_piano(tech)
                 owner = tech.piano_owner[pid]
                 checks = [
                     ("piano detail", lambda s: get_piano(s, user, pid)),
                     ("client detail (owner)", lambda s: get_client(s, user, owner)),
                 ]
                 if checking:
-                    self.prewarm(checks, other)
+                    self.prewarm(checks)
                 with self.session(worker) as session:
                     piano = session.get(Piano, pid)
                     update_piano(session, user, pid, piano_input(piano, day.rng))
             elif kind == "write: new service":
-                pid = day.rng.choice(tech.pianos_of[day.rng.choice(tech.agenda)])
+                pid = day.day_piano(tech)
                 owner = tech.piano_owner[pid]
                 before = [
                     ("piano detail", lambda s: get_piano(s, user, pid)),
@@ -503,11 +749,13 @@ class Replay:
                     ("client detail (owner)", lambda s: get_client(s, user, owner)),
                 ]
                 if checking:
-                    self.prewarm(before, other)
+                    self.prewarm(before)
                 with self.session(worker) as session:
                     service = create_service(session, user, service_input(pid, day.rng))
                 sid, status = service.id, service.status
                 tech.services_of[owner].append(sid)
+                tech.services_of_piano[pid].append(sid)
+                tech.recorded_today.append(sid)
                 if status != ServiceStatus.COMPLETED:
                     tech.open_services[owner].append(sid)
                 page = self.service_page(tech, sid)
@@ -531,7 +779,7 @@ class Replay:
                     ("client detail (owner)", lambda s: get_client(s, user, owner)),
                 ]
                 if checking:
-                    self.prewarm(checks, other)
+                    self.prewarm(checks)
                 with self.session(worker) as session:
                     service = set_service_status(session, user, sid, status)
                     pid = service.piano_id
@@ -546,14 +794,15 @@ class Replay:
         if checking:
             self.checked_writes += 1
             self.verify(checks, other)
+            self.after_refresh[user.id] = checks
 
     def service_to_move(self, tech: Technician) -> tuple[int, int, str]:
-        """An open service of the agenda (completed now), else a recent one."""
-        for cid in self.day.rng.sample(tech.agenda, len(tech.agenda)):
+        """An open service of a client of the day (completed now), else a recent one."""
+        for cid in self.day.rng.sample(tech.day_clients, len(tech.day_clients)):
             if tech.open_services.get(cid):
                 sid = tech.open_services[cid].pop(0)
                 return sid, cid, ServiceStatus.COMPLETED.value
-        cid = self.day.rng.choice([c for c in tech.agenda if tech.services_of.get(c)])
+        cid = self.day.rng.choice([c for c in tech.day_clients if tech.services_of.get(c)])
         sid = self.day.rng.choice(tech.services_of[cid][-10:])
         with Session(self.engine) as session:
             current = session.get(Service, sid).status
@@ -742,13 +991,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database it creates")
     parser.add_argument("--database-url", help="use this (existing) database instead")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--think",
+        choices=("technician", "all"),
+        default="technician",
+        help="before a request, wait for that technician's refreshes (default) or for "
+        "every technician's (no refresh overlaps a request, as when writes are rare)",
+    )
+    parser.add_argument(
+        "--focus",
+        type=float,
+        default=DAY_FOCUS,
+        help="share of the detail reads about the records of the day's visits "
+        "(the rest: any record of the technician)",
+    )
+    parser.add_argument(
+        "--no-refresh",
+        action="store_true",
+        help="workers without the background refresher (CACHE_REFRESH=false)",
+    )
     args = parser.parse_args(argv)
 
     began = time.monotonic()
+    load_before = os.getloadavg()
+    refresh_totals = refresh_domain.RefreshStats()
     rng = random.Random(args.seed)
     created: str | None = None
     namespace = f"bench-workload-{secrets.token_hex(4)}"
     workers: list[CacheService] = []
+    workers_and_checker: list[CacheService] = []
     engine: sa.Engine | None = None
     try:
         redis.Redis.from_url(REDIS_URL).ping()
@@ -771,36 +1042,69 @@ def main(argv: list[str] | None = None) -> int:
 
         # Two workers on one Redis namespace; metrics pushed only when asked.
         workers = [
-            build_cache(redis_url=REDIS_URL, namespace=namespace, flush_interval_s=3600)
+            build_cache(
+                redis_url=REDIS_URL,
+                namespace=namespace,
+                flush_interval_s=3600,
+                refresh=not args.no_refresh,
+            )
             for _ in range(2)
         ]
         workers[0].reset_metrics()
-        day = Day(technicians, rng, args.write_percent)
-        replay = Replay(engine, day, workers, check_every=args.check_every)
+        # The stale-read checker's process: same Redis namespace, its lookups
+        # counted apart (its metrics are never pushed to the fleet's).
+        checker_cache = build_cache(
+            redis_url=REDIS_URL, namespace=namespace, flush_interval_s=86_400, refresh=False
+        )
+        workers_and_checker = [*workers, checker_cache]
+        day = Day(technicians, rng, args.write_percent, args.focus)
+        replay = Replay(engine, day, workers, check_every=args.check_every, wait_for=args.think)
+        replay.checker_cache = checker_cache
         t0 = time.monotonic()
         today = alerts_domain.local_today()
+        prefetch_loads = 0
         for i, tech in enumerate(technicians):  # sign-in: the app's prefetch
+            before = workers[i % 2]._metrics.peek().refreshes
             with use_cache(workers[i % 2]):
                 prefetch_for_user(lambda: Session(engine, expire_on_commit=False), tech.user)
+            prefetch_loads += workers[i % 2]._metrics.peek().refreshes - before
             uid = tech.user.id
+            with Session(engine) as session:
+                tech.prefetched = working_set(session, tech.user, today)
             for spec in (
                 (uid, "dashboard", today),
                 (uid, "clients list", ClientQuery()),
+                (uid, "pianos list", PianoQuery()),
+                (uid, "services list", ServiceQuery()),
+                (uid, "clients list", ClientQuery(page=2)),
+                (uid, "pianos list", PianoQuery(page=2)),
+                (uid, "services list", ServiceQuery(page=2)),
                 (uid, "alert feed"),
+                *((uid, "client detail", cid) for cid in tech.prefetched.clients),
+                *((uid, "piano detail", pid) for pid in tech.prefetched.pianos),
+                *((uid, "service detail", sid) for sid in tech.prefetched.services),
             ):
                 replay.seen[spec] = 0
+                replay.seen_at[spec] = time.monotonic()
         replay.run(args.ops, "cached")
         cached_s = time.monotonic() - t0
+        for refresher in replay.refreshers():
+            refresher.wait_idle(None, 30)
+            for name, value in refresher.stats.as_dict().items():
+                setattr(refresh_totals, name, getattr(refresh_totals, name) + value)
         workers[1].flush_metrics()
         stats = workers[0].stats()
+        checker_hits, checker_misses = _counts(checker_cache)
 
-        uncached_day = Day(technicians, random.Random(args.seed + 1), args.write_percent)
+        uncached_day = Day(
+            technicians, random.Random(args.seed + 1), args.write_percent, args.focus
+        )
         uncached = Replay(engine, uncached_day, [NoCache()])
         t0 = time.monotonic()
         uncached.run(args.uncached_ops, "uncached")
         uncached_s = time.monotonic() - t0
     finally:
-        for worker in workers:
+        for worker in workers_and_checker:
             worker.close()
         removed = clean_namespace(namespace)
         if engine is not None:
@@ -810,12 +1114,10 @@ def main(argv: list[str] | None = None) -> int:
         elif created:
             print(f"kept database {created}", file=sys.stderr)
     total_s = time.monotonic() - began
+    load_after = os.getloadavg()
 
     # -- figures ---------------------------------------------------------------
-    page_hits = stats["hits"] - replay.checker_hits
-    page_misses = stats["misses"] - replay.checker_misses
-    lookups = page_hits + page_misses
-    hit_rate = 100.0 * page_hits / lookups if lookups else 0.0
+    checker_lookups = checker_hits + checker_misses
     fleet_rate = stats["hit_rate"]
     dash_warm = percentile(replay.warm["dashboard"], 0.95)
     dash_cold = percentile(replay.cold["dashboard"], 0.95)
@@ -856,28 +1158,69 @@ def main(argv: list[str] | None = None) -> int:
         + f"; {len(replay.write_errors)} refused)"
     )
     print(f"uncached replay: {args.uncached_ops:,} requests in {uncached_s:.1f} s")
+    made_up = sum(1 for t in technicians if t.agenda_source != "appointments")
+    print(
+        f"the day: {sum(len(t.day_clients) for t in technicians)} clients with visits "
+        f"today or on the next working day ({made_up} technicians made up to "
+        f"{MIN_DAY_CLIENTS} at random), {sum(len(t.day_pianos) for t in technicians)} pianos "
+        f"of those visits, {sum(len(t.client_pianos) for t in technicians)} pianos of those "
+        f"clients; {args.focus:.0%} of the detail reads about them; prefetched at sign-in: "
+        f"{sum(len(t.prefetched.clients) for t in technicians if t.prefetched)} client and "
+        f"{sum(len(t.prefetched.pianos) for t in technicians if t.prefetched)} piano and "
+        f"{sum(len(t.prefetched.services) for t in technicians if t.prefetched)} service details"
+    )
+    print(
+        f"load average: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f} "
+        f"at the start, {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} at the end "
+        f"({os.cpu_count()} CPUs)"
+    )
     print()
     fleet_lookups = stats["hits"] + stats["misses"]
     print(
-        f"cache hit rate (Redis stats(), both workers): {fleet_rate:.2f} %  "
-        f"({stats['hits']:,} hits / {fleet_lookups:,} lookups)"
-    )
-    print(
-        f"  without the stale-read checker's own lookups: {hit_rate:.2f} %  "
-        f"({page_hits:,} / {lookups:,})"
+        f"cache hit rate, fleet-wide (Redis stats(), both workers, lookups only): "
+        f"{fleet_rate:.2f} %  ({stats['hits']:,} hits / {fleet_lookups:,} lookups)"
     )
     requests = sum(len(v) for v in replay.timings.values())
     served = sum(len(v) for v in replay.warm.values())
+    page_rate = 100.0 * served / requests if requests else 0.0
     print(
-        f"  page requests answered from the cache: {100.0 * served / requests:.2f} %  "
+        f"  page-level (page requests answered from the cache): {page_rate:.2f} %  "
         f"({served:,} / {requests:,}); misses by cause:"
     )
     for reason, count in sorted(replay.miss_reasons.items(), key=lambda kv: -kv[1]):
         print(f"    {count:>6,}  {reason}")
+        by_page = sorted(replay.miss_by_page[reason].items(), key=lambda kv: -kv[1])
+        print("            " + ", ".join(f"{name} {n:,}" for name, n in by_page))
+    r = refresh_totals
+    print(
+        f"refreshes (background loads, not lookups): {stats.get('refreshes', 0):,}: "
+        f"{prefetch_loads:,} by the prefetch at sign-in, the others by the refreshers: "
+        f"{r.jobs:,} jobs for {r.writes:,} commits, {r.entries:,} views redone: "
+        f"{r.refreshed:,} refreshed, {r.fresh:,} already fresh, {r.skipped:,} left to the "
+        f"request (alert sync), {r.refused:,} refused (newer write); {r.errors} errors; "
+        f"{r.seconds:.1f} s in jobs"
+    )
+    if args.no_refresh:
+        print("think time: none (no refresher: --no-refresh)")
+    else:
+        whose = "that technician's" if args.think == "technician" else "every technician's"
+        print(
+            f"think time: {replay.think_wait_s:.1f} s waited for {whose} refreshes before a "
+            f"request ({replay.think_waits:,} requests; {replay.think_capped} reached the "
+            f"{THINK_CAP_S:.0f} s cap)"
+        )
     print(
         f"stale reads: {len(replay.stale)}  ({replay.checks:,} comparisons: "
-        f"{replay.checked_writes} writes re-read from the other worker, "
+        f"{replay.checked_writes} writes whose pages were read as the other worker holds "
+        f"them right after the commit, "
+        f"{replay.checks_after_refresh:,} of their pages compared as cached at the "
+        f"technician's next request, "
         f"1 in {args.check_every} plain reads)"
+    )
+    print(
+        f"the checker's own lookups (a third process on the same Redis, counted apart: "
+        f"caching the pages before each write): {checker_hits:,} hits / "
+        f"{checker_lookups:,}"
     )
     print()
     header = (
@@ -948,10 +1291,24 @@ def main(argv: list[str] | None = None) -> int:
                     "hit_rate": fleet_rate,
                     "hits": stats["hits"],
                     "misses": stats["misses"],
-                    "hit_rate_without_checker": round(hit_rate, 2),
+                    "checker_hits": checker_hits,
+                    "checker_misses": checker_misses,
+                    "page_hit_rate": round(page_rate, 2),
                     "requests_answered_from_cache": served,
                     "requests": requests,
                     "miss_reasons": dict(replay.miss_reasons),
+                    "miss_details": dict(replay.miss_details),
+                    "miss_by_page": {k: dict(v) for k, v in replay.miss_by_page.items()},
+                    "refreshes": stats.get("refreshes", 0),
+                    "refresher": refresh_totals.as_dict(),
+                    "prefetch_loads": prefetch_loads,
+                    "think": None if args.no_refresh else args.think,
+                    "focus": args.focus,
+                    "think_wait_s": round(replay.think_wait_s, 2),
+                    "think_capped": replay.think_capped,
+                    "checks_after_refresh": replay.checks_after_refresh,
+                    "day_clients": sum(len(t.day_clients) for t in technicians),
+                    "load_average": [load_before, load_after],
                     "write_percent": args.write_percent,
                     "stale_reads": len(replay.stale),
                     "comparisons": replay.checks,

@@ -197,3 +197,27 @@ def _no_foreign_top_alerts(result, a):
 @probe("alerts.top_active_alerts", expect=_no_foreign_top_alerts)
 def _top_active_alerts(session, b, a):
     return alerts.top_active_alerts(session, b, 20)
+
+
+def _own_visits_only(result, a):
+    # B's own appointment (in two days); none of A's clients or pianos.
+    assert len(result) == 1
+    assert all(client != a.ids["client"] and piano != a.ids["piano"] for client, piano in result)
+
+
+@probe("dashboard.day_agenda", expect=_own_visits_only)
+def _day_agenda(session, b, a):
+    return dashboard.day_agenda(session, b, alerts.local_today())
+
+
+def _own_working_set_only(result, a):
+    # B's own visit (in two days) and B's records; none of A's.
+    assert len(result.clients) == 1 and a.ids["client"] not in result.clients
+    assert result.pianos and a.ids["piano"] not in result.pianos
+    assert a.ids.get("service") not in result.services
+    assert_no_trace_of(result, a)
+
+
+@probe("dashboard.working_set", expect=_own_working_set_only)
+def _working_set(session, b, a):
+    return dashboard.working_set(session, b, alerts.local_today())

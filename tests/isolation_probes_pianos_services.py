@@ -254,3 +254,28 @@ def _own_tasks(result, a):
     assert a.ids["service_task"] not in {t["id"] for t in result["tasks"]}
     assert result["client"]["name"] == "Cliente B García"
     assert_no_trace_of(result, a)
+
+
+def _a_registry_untouched(result, a):
+    # B noted a read of A's service: in B's scope only; A's registry has nothing.
+    noted_by_b, a_registry = result
+    assert all(e.key.startswith(f"t{noted_by_b[0]}:") for e in noted_by_b[1])
+    assert a_registry == []
+
+
+@probe("cached.note_coming_read", expect=_a_registry_untouched)
+def _note_coming_read(session, b, a):
+    from piano_emotion.cache import get_cache
+    from piano_emotion.domain import cached, refresh
+
+    service_id = a.ids["service"]
+    cached.note_coming_read(
+        b,
+        "services",
+        "detail",
+        {"id": service_id},
+        records=[("service", service_id)],
+        refresh=("services.detail", {"id": service_id}),
+    )
+    cache = get_cache()
+    return (b.id, refresh.hot_entries(cache, b.id)), refresh.hot_entries(cache, a.user.id)

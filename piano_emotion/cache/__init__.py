@@ -2,6 +2,9 @@
 
 ``get_cache()`` is the process-wide service built from the settings;
 ``build_cache(...)`` makes a new one (tests and tools). See ``service.py``.
+``cache_for_thread(service)`` makes ``service`` the one ``get_cache()``
+returns in the current thread only (the refresher's thread works for the
+service that scheduled it, whatever ``use_cache`` says elsewhere).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ DEFAULT_NAMESPACE = "pe"
 
 _cache: CacheService | None = None
 _cache_lock = threading.Lock()
+_thread = threading.local()
 
 
 def build_cache(
@@ -43,8 +47,12 @@ def build_cache(
 
 
 def get_cache() -> CacheService:
-    """The process-wide cache service, built once from the settings."""
+    """The process-wide cache service, built once from the settings (or the
+    one ``cache_for_thread`` set for this thread)."""
     global _cache
+    override = getattr(_thread, "cache", None)
+    if override is not None:
+        return override
     if _cache is None:
         with _cache_lock:
             if _cache is None:
@@ -56,6 +64,7 @@ def get_cache() -> CacheService:
                     upstash_url=settings.upstash_redis_rest_url,
                     upstash_token=settings.upstash_redis_rest_token,
                     namespace=settings.cache_namespace,
+                    refresh=settings.cache_refresh,
                 )
                 atexit.register(_cache.close)
     return _cache
@@ -88,6 +97,17 @@ def use_cache(service: CacheService) -> Iterator[CacheService]:
             _cache = previous
 
 
+@contextmanager
+def cache_for_thread(service: CacheService) -> Iterator[CacheService]:
+    """Make ``service`` what ``get_cache()`` returns in this thread, inside the block."""
+    previous = getattr(_thread, "cache", None)
+    _thread.cache = service
+    try:
+        yield service
+    finally:
+        _thread.cache = previous
+
+
 def reset_cache() -> None:
     """Close and forget the process-wide service (tests change the settings)."""
     global _cache, _policy
@@ -106,6 +126,7 @@ __all__ = [
     "TtlPolicy",
     "UpstashBackend",
     "build_cache",
+    "cache_for_thread",
     "cache_key",
     "get_cache",
     "params_hash",

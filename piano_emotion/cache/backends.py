@@ -12,7 +12,9 @@ meaning, so the service above them does not care which one it talks to:
   current generation and tag versions; with ``expect`` it stores only if
   those are still the ones read before the loader ran;
 - ``bump_tags`` / ``bump_generation``: invalidation without touching keys;
-- locks, metric hashes, key counts and ping.
+- locks, metric hashes, key counts and ping;
+- small *registries* (a hash of short strings with a TTL): what the cache
+  refresher remembers of each technician's recently read views.
 
 On Redis and Upstash a read is one ``MGET`` of the entry, the generation and
 the tag versions (atomic, one round trip, as cheap as a plain ``GET``); the
@@ -22,8 +24,10 @@ with the current versions, or refuses when they moved since the read.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,6 +101,9 @@ class Backend(Protocol):
     def push_metrics(self, key: str, fields: dict[str, int | float]) -> None: ...
     def read_metrics(self, key: str) -> dict[str, str]: ...
     def reset_metrics(self, key: str) -> None: ...
+    def registry_put(self, key: str, fields: dict[str, str], ttl_ms: int) -> int: ...
+    def registry_get(self, key: str) -> dict[str, str]: ...
+    def registry_drop(self, key: str, fields: Sequence[str]) -> None: ...
     def key_count(self) -> int: ...
     def ping(self) -> None: ...
     def close(self) -> None: ...
@@ -134,6 +141,8 @@ class MemoryBackend:
         self._generations: dict[str, int] = {}
         self._locks: dict[str, tuple[str, float]] = {}
         self._hashes: dict[str, dict[str, float]] = {}
+        # Registries: key -> (expires at, fields); few and small (bounded by their users).
+        self._registries: dict[str, tuple[float, dict[str, str]]] = {}
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -238,6 +247,30 @@ class MemoryBackend:
         with self._lock:
             self._hashes.pop(key, None)
 
+    def registry_put(self, key: str, fields: dict[str, str], ttl_ms: int) -> int:
+        now = time.monotonic()
+        with self._lock:
+            expires_at, current = self._registries.get(key, (0.0, {}))
+            if expires_at <= now:
+                current = {}
+            current.update(fields)
+            self._registries[key] = (now + ttl_ms / 1000, current)
+            return len(current)
+
+    def registry_get(self, key: str) -> dict[str, str]:
+        with self._lock:
+            expires_at, current = self._registries.get(key, (0.0, {}))
+            if expires_at <= time.monotonic():
+                self._registries.pop(key, None)
+                return {}
+            return dict(current)
+
+    def registry_drop(self, key: str, fields: Sequence[str]) -> None:
+        with self._lock:
+            _expires_at, current = self._registries.get(key, (0.0, {}))
+            for name in fields:
+                current.pop(name, None)
+
     def key_count(self) -> int:
         with self._lock:
             now = time.monotonic()
@@ -249,6 +282,7 @@ class MemoryBackend:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._registries.clear()
             self._bytes = 0
 
     def ping(self) -> None:
@@ -335,9 +369,10 @@ class RedisBackend(RemoteReader):
         self._shas: dict[str, str] = {}
         self._tag_hints = {}
         # Reads (the hot path) use one connection per thread, talked to
-        # directly: no pool checkout per call.
+        # directly: no pool checkout per call. It is made outside the pool's
+        # count and closed when its thread ends (see ``_ThreadReader``).
         self._local = threading.local()
-        self._reader_connections: list[Any] = []
+        self._readers: weakref.WeakSet[_ThreadReader] = weakref.WeakSet()
 
     def _eval(self, script: str, keys: list[str], args: Sequence[Any] = ()) -> Any:
         """EVALSHA straight through ``execute_command`` (the hot path), loading
@@ -365,11 +400,16 @@ class RedisBackend(RemoteReader):
             raise BackendError(f"redis: {exc}") from exc
 
     def _mget(self, keys: list[str]) -> list[str | None]:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self.pool.make_connection()
-            self._local.connection = connection
-            self._reader_connections.append(connection)
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            # Not ``pool.make_connection()``: that counts against
+            # ``max_connections`` forever, and thread pools replace their idle
+            # threads, so after 64 of them every new thread's reads failed.
+            pool = self.pool
+            reader = _ThreadReader(pool.connection_class(**pool.connection_kwargs))
+            self._local.reader = reader
+            self._readers.add(reader)
+        connection = reader.connection
         try:
             connection.send_command("MGET", *keys)
             return connection.read_response()
@@ -432,6 +472,23 @@ class RedisBackend(RemoteReader):
 
         self._run(reset)
 
+    def registry_put(self, key: str, fields: dict[str, str], ttl_ms: int) -> int:
+        def put():
+            pipe = self.client.pipeline(transaction=False)
+            pipe.hset(key, mapping=fields)
+            pipe.pexpire(key, int(ttl_ms))
+            pipe.hlen(key)
+            return int(pipe.execute()[-1])
+
+        return self._run(put)
+
+    def registry_get(self, key: str) -> dict[str, str]:
+        return self._run(self.client.hgetall, key) or {}
+
+    def registry_drop(self, key: str, fields: Sequence[str]) -> None:
+        if fields:
+            self._run(self.client.hdel, key, *fields)
+
     def key_count(self) -> int:
         return int(self._run(self.client.dbsize))
 
@@ -439,10 +496,26 @@ class RedisBackend(RemoteReader):
         self._run(self.client.ping)
 
     def close(self) -> None:
-        for connection in self._reader_connections:
-            connection.disconnect()
-        self._reader_connections.clear()
+        for reader in list(self._readers):
+            reader.close()
         self.pool.disconnect()
+
+
+class _ThreadReader:
+    """A thread's own read connection. The thread-local that holds it is
+    dropped when the thread ends, and the connection is closed with it."""
+
+    __slots__ = ("__weakref__", "connection")
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.connection.disconnect()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 # --------------------------------------------------------------------------
@@ -545,6 +618,23 @@ class UpstashBackend(RemoteReader):
             tx.exec()
 
         self._run(reset)
+
+    def registry_put(self, key: str, fields: dict[str, str], ttl_ms: int) -> int:
+        def put():
+            pipe = self.client.pipeline()
+            pipe.hset(key, values=fields)
+            pipe.pexpire(key, int(ttl_ms))
+            pipe.hlen(key)
+            return int(pipe.exec()[-1])
+
+        return self._run(put)
+
+    def registry_get(self, key: str) -> dict[str, str]:
+        return self._run(self.client.hgetall, key) or {}
+
+    def registry_drop(self, key: str, fields: Sequence[str]) -> None:
+        if fields:
+            self._run(self.client.hdel, key, *fields)
 
     def key_count(self) -> int:
         return int(self._run(self.client.dbsize))

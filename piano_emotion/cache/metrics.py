@@ -3,6 +3,11 @@
 Memory stays bounded whatever the traffic (one integer per bucket). Each
 process counts locally; with Redis/Upstash the counts are pushed as deltas
 to one Redis hash, so every process reads the same fleet-wide figures.
+
+``hits`` and ``misses`` are lookups made for a request; ``refreshes`` counts
+the loads run in the background ahead of any request (``CacheService.
+refreshing()``): the refresher's after a write and the sign-in prefetch's.
+Those are not requests, so their reads are neither hits nor misses.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ LATENCY_BUCKETS_MS: tuple[float, ...] = (
     0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 35, 50, 75, 100, 150, 250,
     500, 1000, 2500, float("inf"),
 )  # fmt: skip
-COUNTERS = ("hits", "misses", "sets", "deletes", "errors")
+COUNTERS = ("hits", "misses", "sets", "deletes", "errors", "refreshes")
 BUCKET_FIELD = "lat_b{}"
 LATENCY_SUM_FIELD = "lat_sum_ms"
 LATENCY_COUNT_FIELD = "lat_count"
@@ -29,6 +34,7 @@ class MetricsSnapshot:
     sets: int = 0
     deletes: int = 0
     errors: int = 0
+    refreshes: int = 0
     latency_sum_ms: float = 0.0
     latency_count: int = 0
     buckets: list[int] = field(default_factory=lambda: [0] * len(LATENCY_BUCKETS_MS))
@@ -40,6 +46,7 @@ class MetricsSnapshot:
             sets=self.sets + other.sets,
             deletes=self.deletes + other.deletes,
             errors=self.errors + other.errors,
+            refreshes=self.refreshes + other.refreshes,
             latency_sum_ms=self.latency_sum_ms + other.latency_sum_ms,
             latency_count=self.latency_count + other.latency_count,
             buckets=[a + b for a, b in zip(self.buckets, other.buckets, strict=True)],

@@ -1,28 +1,45 @@
 """One TTL policy for every cached read (seconds), tunable from settings.
 
 ``CACHE_TTL_<ENTITY>=<seconds>`` overrides one entry (e.g. ``CACHE_TTL_CLIENTS=600``).
-Writes invalidate by tag, so TTLs only bound how long an entry lives unused.
+Writes invalidate by tag, so TTLs only bound how long an entry lives unused
+(see ``EXACT_TTL``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+# Entries of these entities are invalidated exactly: every write bumps the
+# tags of what it changed (``piano_emotion.domain.cached``), and a read whose
+# result depends on the date carries the day in its parameters (the alerts,
+# the dashboard, overdue invoices and quotes, due reminders). An entry that is
+# never invalidated is therefore still right hours later, and its TTL is only
+# a safety net and a bound on memory: it spans a working day, so a page read
+# in the morning is still a hit in the afternoon. (It assumes, like every
+# TTL here, that the cache Redis never evicts a tag version: those keys have
+# no TTL, so ``noeviction`` and the ``volatile-*`` policies keep them.)
+EXACT_TTL = 12 * 3600
+EXACTLY_INVALIDATED = (
+    "clients",
+    "pianos",
+    "services",
+    "dashboard",
+    "alerts",
+    "reminders",
+    "inventory",
+    "quotes",
+    "invoices",
+    "rates",
+    "settings",
+)
 DEFAULT_TTLS: dict[str, int] = {
-    "clients": 300,
-    "pianos": 600,
-    "services": 120,
+    **dict.fromkeys(EXACTLY_INVALIDATED, EXACT_TTL),
+    # Short: what they hold also depends on the clock, not only on the rows
+    # (upcoming appointments are "from now"), or they are one-off reads
+    # (search as you type) or platform figures that are not tag-invalidated.
     "appointments": 120,
-    "reminders": 300,
-    "inventory": 300,
-    "quotes": 300,
-    "invoices": 300,
-    "rates": 900,
-    "dashboard": 300,
-    "alerts": 300,
     "search": 120,
     "forecast": 1800,
-    "settings": 900,
     "platform": 60,
 }
 FALLBACK_TTL = 300

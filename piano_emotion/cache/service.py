@@ -15,6 +15,13 @@
 - Metrics are counted in every mode; with Redis/Upstash they are pushed to a
   shared hash about once a second, so every process reports fleet-wide
   figures.
+- ``refreshing()`` marks the loads made in the background ahead of any
+  request: the refresher's (``piano_emotion.domain.refresh``) and the
+  sign-in prefetch's. Their reads are not lookups, each load
+  is counted as a ``refresh``, and the value is stored under the same write
+  expectation as any other load (a newer invalidation wins). ``registry_*``
+  keep the refresher's small per-technician registries next to the entries
+  (in Redis when the cache is remote, so every worker sees them).
 """
 
 from __future__ import annotations
@@ -24,7 +31,9 @@ import random
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from time import perf_counter
 from typing import Any, TypeVar
 
@@ -54,6 +63,21 @@ LOCK_TTL_MS = 5_000
 LOCK_POLL_S = 0.02
 
 
+@dataclass
+class RefreshContext:
+    """What the loads of one ``refreshing()`` block did (for the refresher's figures)."""
+
+    loads: int = 0  # loaders run (nested ones too)
+    stored: int = 0  # of which stored
+    refused: int = 0  # of which refused: a tag moved while it loaded (a newer write)
+    depth: int = 0  # loaders running now (0: the next load is a top-level one)
+    top_loads: int = 0
+    top_stored: int = 0
+    # Are reads noted as the technician's (``refresh.note_read``)? The
+    # refresher's are not; the sign-in prefetch's are (the day's working set).
+    note_reads: bool = False
+
+
 class CacheService:
     def __init__(
         self,
@@ -63,8 +87,13 @@ class CacheService:
         memory: MemoryBackend | None = None,
         retry_after_s: float = RETRY_AFTER_S,
         flush_interval_s: float = METRICS_FLUSH_S,
+        refresh: bool = True,
     ) -> None:
         self.namespace = namespace
+        # Recompute a technician's invalidated hot entries after a write
+        # (``piano_emotion.domain.refresh``); off: invalidated entries wait
+        # for the next request.
+        self.refresh_enabled = refresh
         self.memory = memory or MemoryBackend()
         self.backend: Backend = backend or self.memory
         self.mode = self.backend.mode
@@ -83,6 +112,12 @@ class CacheService:
         # In-process single flight.
         self._flights: dict[str, threading.Event] = {}
         self._flights_lock = threading.Lock()
+        # Per-thread state: the refresh context of a refresher thread.
+        self._tls = threading.local()
+        # Helpers that live and die with this service (the refresher).
+        self._attachments: dict[str, Any] = {}
+        self._attachments_lock = threading.Lock()
+        self._closed = False
         # Periodic push of the metrics to the shared hash.
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
@@ -195,6 +230,8 @@ class CacheService:
         ``get_or_load`` is one lookup, counted by its first read."""
         full_key = self._key(key)
         gen_key = self._gen_key
+        if count and getattr(self._tls, "refresh", None) is not None:
+            count = False  # a refresh is not a request: not a lookup
         started = perf_counter()
         if self._remote:
             result = self._call(lambda b: b.read(full_key, gen_key, tag_keys))
@@ -308,11 +345,108 @@ class CacheService:
                 self._failed(error)
 
     def _load_and_store(self, key, loader, ttl_seconds, tag_keys, result: ReadResult):
+        refresh: RefreshContext | None = getattr(self._tls, "refresh", None)
+        if refresh is not None:
+            return self._refresh_and_store(refresh, key, loader, ttl_seconds, tag_keys, result)
         value = loader()
         # Stored only if no tag was invalidated while the loader ran.
         expect = WriteExpectation(result.generation, result.versions)
         self._write(key, value, ttl_seconds, (), expect=expect, tag_keys=tag_keys)
         return value
+
+    def _refresh_and_store(self, refresh, key, loader, ttl_seconds, tag_keys, result):
+        top = refresh.depth == 0
+        refresh.depth += 1
+        try:
+            value = loader()
+        finally:
+            refresh.depth -= 1
+        # The same rule as a request's load: the generation and tag versions
+        # were read before the loader ran (so after the write that asked for
+        # the refresh was committed and invalidated); a write invalidated
+        # meanwhile refuses the value.
+        expect = WriteExpectation(result.generation, result.versions)
+        stored = self._write(key, value, ttl_seconds, (), expect=expect, tag_keys=tag_keys)
+        self._metrics.count("refreshes")
+        refresh.loads += 1
+        refresh.stored += stored
+        refresh.refused += not stored
+        if top:
+            refresh.top_loads += 1
+            refresh.top_stored += stored
+        return value
+
+    @contextmanager
+    def refreshing(self, *, note_reads: bool = False) -> Iterator[RefreshContext]:
+        """Inside the block, in this thread: reads are not counted as lookups
+        and loads are counted as ``refreshes`` (background loads ahead of any
+        request: the refresher, the sign-in prefetch). ``note_reads``: the
+        reads are still noted as the technician's (see ``notes_reads``)."""
+        previous = getattr(self._tls, "refresh", None)
+        context = self._tls.refresh = RefreshContext(note_reads=note_reads)
+        try:
+            yield context
+        finally:
+            self._tls.refresh = previous
+
+    @property
+    def in_refresh(self) -> bool:
+        """Is this thread inside ``refreshing()``?"""
+        return getattr(self._tls, "refresh", None) is not None
+
+    @property
+    def notes_reads(self) -> bool:
+        """Are this thread's reads noted as a technician's? Yes outside
+        ``refreshing()``, and inside ``refreshing(note_reads=True)``."""
+        context = getattr(self._tls, "refresh", None)
+        return context is None or context.note_reads
+
+    # ------------------------------------------------------------------
+    # registries (the refresher's memory of recently read views)
+    # ------------------------------------------------------------------
+    def _registry_key(self, name: str) -> str:
+        if not isinstance(name, str) or not name or not name.isprintable():
+            raise ValueError(f"invalid registry name {name!r}")
+        return f"{self._prefix}reg:{name}"
+
+    def registry_put(self, name: str, fields: dict[str, str], ttl_seconds: float) -> int:
+        """Add or replace ``fields`` of the registry ``name`` (which lives
+        ``ttl_seconds`` after its last put); returns how many fields it has."""
+        key = self._registry_key(name)
+        ttl_ms = max(1, int(ttl_seconds * 1000))
+        return self._call(lambda b: b.registry_put(key, fields, ttl_ms))
+
+    def registry_get(self, name: str) -> dict[str, str]:
+        key = self._registry_key(name)
+        return self._call(lambda b: b.registry_get(key))
+
+    def registry_drop(self, name: str, fields: Iterable[str]) -> None:
+        key = self._registry_key(name)
+        fields = list(fields)
+        if fields:
+            self._call(lambda b: b.registry_drop(key, fields))
+
+    # ------------------------------------------------------------------
+    # attachments
+    # ------------------------------------------------------------------
+    def attached(self, name: str) -> Any:
+        """The helper ``name`` if it was made, else ``None``."""
+        return self._attachments.get(name)
+
+    def attachment(self, name: str, factory: Callable[[CacheService], T]) -> T | None:
+        """The helper ``name`` of this service, made by ``factory(self)`` on
+        first use and closed (``close()``) with the service; ``None`` once
+        the service is closed."""
+        found = self._attachments.get(name)
+        if found is not None or self._closed:
+            return found
+        with self._attachments_lock:
+            if self._closed:
+                return None
+            found = self._attachments.get(name)
+            if found is None:
+                found = self._attachments[name] = factory(self)
+            return found
 
     def invalidate(self, *tags: str) -> None:
         """After this returns, no entry stored with any of ``tags`` is returned again."""
@@ -410,6 +544,7 @@ class CacheService:
             "sets": totals.sets,
             "deletes": totals.deletes,
             "errors": totals.errors,
+            "refreshes": totals.refreshes,
             "operations": totals.hits + totals.misses + totals.sets + totals.deletes,
             "hit_rate": totals.hit_rate,
             "latency_ms": totals.latency(),
@@ -433,6 +568,14 @@ class CacheService:
         return self._degraded
 
     def close(self) -> None:
+        with self._attachments_lock:
+            self._closed = True
+            attachments = list(self._attachments.values())
+        for helper in attachments:
+            try:
+                helper.close()
+            except Exception:
+                log.exception("could not close %r", helper)
         self._stop.set()
         if self._flusher is not None:
             self._flusher.join(timeout=2)

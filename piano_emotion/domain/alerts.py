@@ -26,8 +26,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from piano_emotion.domain import refresh
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import DomainError, NotFound, ValidationFailed
+from piano_emotion.domain.refresh import refreshable
 from piano_emotion.domain.tenancy import get_owned, owned
 from piano_emotion.formatting import DISPLAY_TIMEZONE, to_local
 from piano_emotion.models import Client, MaintenanceAlert, MaintenanceSettings, Piano, Service, User
@@ -494,7 +496,9 @@ def _keeper(rows: list[Any], due: ComputedAlert | None) -> Any:
     return max(rows, key=lambda r: r.id)
 
 
-def sync_alerts(session: Session, user: User, today: date | None = None) -> dict[str, int]:
+def sync_alerts(
+    session: Session, user: User, today: date | None = None, *, write: bool = True
+) -> dict[str, int]:
     """Bring ``maintenance_alerts`` in line with the rule for every piano.
 
     Per piano and kind: nothing due → the active row is resolved; due and no
@@ -502,7 +506,8 @@ def sync_alerts(session: Session, user: User, today: date | None = None) -> dict
     resolved and a new one opened; same cycle → level and days updated (a
     dismissed alert that turns urgent opens again). Running it twice changes
     nothing. A handful of queries whatever the number of pianos; the caller
-    commits. Returns how many rows were opened, updated, reopened, resolved.
+    commits. Returns how many rows were opened, updated, reopened, resolved
+    (``write=False``: would be, and nothing is written).
     """
     today = today or local_today()
     thresholds = _technician_thresholds(session, user)
@@ -569,6 +574,8 @@ def sync_alerts(session: Session, user: User, today: date | None = None) -> dict
                 result.reopened += 1
             stage(keep, **values)
             result.updated += 1
+    if not write:
+        return result.as_dict()
     if updates:
         _bulk_update(session, updates, now)
         # Loaded copies of the updated rows (the caller's) reload on next access.
@@ -727,6 +734,7 @@ def alert_sort_key(alert: Mapping[str, Any]) -> tuple:
 # What can change which alerts a piano needs (not "alerts" itself: the sync
 # invalidates that when it writes, and acknowledging needs no new sync).
 SYNC_INPUTS = ("pianos", "services", "settings", "clients")
+SYNC_NEEDED = "the alert rows need a sync (left to the next request)"
 
 
 def ensure_alerts_synced(session: Session, user: User, today: date | None = None) -> None:
@@ -738,9 +746,31 @@ def ensure_alerts_synced(session: Session, user: User, today: date | None = None
         "alerts",
         "synced",
         {"today": today},
-        lambda: sync_alerts(session, user, today),
+        lambda: _sync_once(session, user, today),
         depends_on=SYNC_INPUTS,
+        refresh=("alerts.synced", {"today": today}),
     )
+
+
+def _sync_once(session: Session, user: User, today: date) -> dict[str, int]:
+    if not refresh.in_refresh():
+        return sync_alerts(session, user, today)
+    # The background refresher never writes rows: a sync it committed could
+    # land between a request's snapshot and that request's read of this
+    # marker, which would then trust rows it cannot see. If the rows are
+    # already in line it can vouch for them; if not, the views that need
+    # the sync are left to the next request, which syncs (as before).
+    refresh.skip_if_known(SYNC_NEEDED)
+    result = sync_alerts(session, user, today, write=False)
+    if any(result.values()):
+        refresh.skip(SYNC_NEEDED)
+    return result
+
+
+# Stage 0: the marker is checked (or the sync found needed) before the reads nesting it.
+@refreshable("alerts.synced", stage=0)
+def _refresh_synced(session: Session, user: User, params: dict[str, Any]) -> None:
+    ensure_alerts_synced(session, user, params["today"])
 
 
 def _list_alerts(
@@ -859,7 +889,13 @@ def top_active_alerts(
         {"limit": limit, "today": today},
         lambda: _top_active(session, user, limit, today),
         depends_on=ALERT_READS,
+        refresh=("alerts.top", {"limit": limit, "today": today}),
     )
+
+
+@refreshable("alerts.top")
+def _refresh_top(session: Session, user: User, params: dict[str, Any]) -> None:
+    top_active_alerts(session, user, int(params["limit"]), params["today"])
 
 
 def list_alerts(
@@ -888,7 +924,13 @@ def list_alerts(
         lambda: _list_alerts(session, user, status, piano_id, today),
         depends_on=ALERT_READS,
         records=[("piano", piano_id)] if piano_id is not None else (),
+        refresh=("alerts.list", {"status": status, "piano_id": piano_id, "today": today}),
     )
+
+
+@refreshable("alerts.list")
+def _refresh_list(session: Session, user: User, params: dict[str, Any]) -> None:
+    list_alerts(session, user, params["status"], params["piano_id"], params["today"])
 
 
 def _alert_counts(session: Session, user: User, today: date) -> dict[str, int]:
@@ -908,4 +950,10 @@ def alert_counts(session: Session, user: User, today: date | None = None) -> dic
         {"today": today},
         lambda: _alert_counts(session, user, today),
         depends_on=ALERT_READS,
+        refresh=("alerts.counts", {"today": today}),
     )
+
+
+@refreshable("alerts.counts", stage=2)
+def _refresh_counts(session: Session, user: User, params: dict[str, Any]) -> None:
+    alert_counts(session, user, params["today"])

@@ -7,6 +7,11 @@ names and piano brands, so it depends on ``services``, ``clients`` and
 ``pianos``) plus the records it details. Every write calls ``invalidate``
 with the collections and records it changed, so no entry that shows them
 is ever returned again, in any process.
+
+A read that names a refreshable view (``refresh=("clients.list", params)``)
+is noted as *hot* for the technician; after a commit, the hot entries its
+invalidations dropped are recomputed in the background (see ``refresh.py``),
+so the technician's next read of them is a hit.
 """
 
 from __future__ import annotations
@@ -19,10 +24,13 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 
 from piano_emotion.cache import cache_key, get_cache, tag, ttl_for
+from piano_emotion.domain import refresh as refresh_module
 from piano_emotion.models import User
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "pending_cache_invalidations"
+# The same tags by technician: whose hot entries to refresh after the commit.
+PENDING_BY_TECHNICIAN_KEY = "pending_cache_invalidations_by_technician"
 
 T = TypeVar("T")
 
@@ -70,14 +78,39 @@ def cached_read(
     *,
     depends_on: Iterable[str],
     records: Iterable[tuple[str, int]] = (),
+    refresh: tuple[str, Any] | None = None,
 ) -> T:
-    """``loader()`` through the cache, scoped to ``user`` (see module docstring)."""
-    return get_cache().get_or_load(
-        cache_key(user.id, entity, view, params),
-        loader,
-        ttl_for(entity),
-        tags=_tags(user, depends_on, records),
-    )
+    """``loader()`` through the cache, scoped to ``user`` (see module docstring).
+
+    ``refresh``: ``(view, params)`` of the refreshable view that redoes this
+    read (``refresh.refreshable``); the entry is then kept fresh after writes
+    while the technician keeps reading it.
+    """
+    key = cache_key(user.id, entity, view, params)
+    tags = _tags(user, depends_on, records)
+    cache = get_cache()
+    value = cache.get_or_load(key, loader, ttl_for(entity), tags=tags)
+    if refresh is not None:
+        refresh_module.note_read(cache, user.id, key, refresh, tags)
+    return value
+
+
+def note_coming_read(
+    user: User,
+    entity: str,
+    view: str,
+    params: Any,
+    *,
+    depends_on: Iterable[str] = (),
+    records: Iterable[tuple[str, int]] = (),
+    refresh: tuple[str, Any],
+) -> None:
+    """A write notes the read its page makes next (the detail of the record
+    it created), with the arguments that read passes to ``cached_read``: the
+    record is then among what the write changed, so the refresher loads it
+    after the commit and that read is a hit. Nothing is read or stored now."""
+    key = cache_key(user.id, entity, view, params)
+    refresh_module.note_read(get_cache(), user.id, key, refresh, _tags(user, depends_on, records))
 
 
 def invalidate(user: User, *collections: str, records: Iterable[tuple[str, int]] = ()) -> None:
@@ -103,16 +136,23 @@ def invalidate_on_commit(
     """
     if names_changed:
         collections += tuple(NAME_COLLECTIONS[c] for c in collections if c in NAME_COLLECTIONS)
-    session.info.setdefault(PENDING_KEY, []).extend(_tags(user, collections, records))
+    tags = _tags(user, collections, records)
+    session.info.setdefault(PENDING_KEY, []).extend(tags)
+    session.info.setdefault(PENDING_BY_TECHNICIAN_KEY, {}).setdefault(user.id, set()).update(tags)
 
 
 @event.listens_for(OrmSession, "after_commit")
 def _flush_invalidations(session: OrmSession) -> None:
     tags = session.info.pop(PENDING_KEY, None)
+    by_technician = session.info.pop(PENDING_BY_TECHNICIAN_KEY, None)
     if tags:
-        get_cache().invalidate(*dict.fromkeys(tags))
+        cache = get_cache()
+        cache.invalidate(*dict.fromkeys(tags))
+        # Only now (committed, tags bumped): recompute what was hot. Never raises.
+        refresh_module.schedule_after_commit(cache, session, by_technician)
 
 
 @event.listens_for(OrmSession, "after_rollback")
 def _drop_invalidations(session: OrmSession) -> None:
     session.info.pop(PENDING_KEY, None)
+    session.info.pop(PENDING_BY_TECHNICIAN_KEY, None)

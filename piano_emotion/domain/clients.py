@@ -18,6 +18,7 @@ from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.domain.listing import PageResult, clamp_page, search_filter
 from piano_emotion.domain.pianos import refresh_piano_search_text
+from piano_emotion.domain.refresh import list_view, refreshable
 from piano_emotion.domain.tenancy import get_owned, owned
 from piano_emotion.models import (
     Appointment,
@@ -295,7 +296,13 @@ def list_clients(session: Session, user: User, query: ClientQuery | None = None)
         query.__dict__,
         lambda: _list_clients(session, user, query),
         depends_on=CLIENT_READS,
+        refresh=list_view("clients.list", query),
     )
+
+
+@refreshable("clients.list")
+def _refresh_list(session: Session, user: User, params: dict[str, Any]) -> None:
+    list_clients(session, user, ClientQuery(**params))
 
 
 def _client_counts(session: Session, user: User) -> dict[str, int]:
@@ -421,4 +428,10 @@ def get_client(session: Session, user: User, client_id: int) -> dict[str, Any]:
         lambda: _client_detail(session, user, client_id),
         depends_on=(),
         records=[("client", client_id)],
+        refresh=("clients.detail", {"id": client_id}),
     )
+
+
+@refreshable("clients.detail")
+def _refresh_detail(session: Session, user: User, params: dict[str, Any]) -> None:
+    get_client(session, user, int(params["id"]))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -30,9 +30,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from piano_emotion.cache import CacheService, cache_key, get_cache
 from piano_emotion.domain import alerts as alerts_domain
 from piano_emotion.domain.cached import COLLECTIONS, cached_read
-from piano_emotion.domain.errors import ValidationFailed
+from piano_emotion.domain.errors import DomainError, ValidationFailed
+from piano_emotion.domain.refresh import RefreshSkipped, read_committed, refreshable
 from piano_emotion.formatting import DISPLAY_TIMEZONE, to_local
 from piano_emotion.models import Appointment, Client, InventoryItem, Invoice, Piano, Service, User
 from piano_emotion.models.enums import AppointmentStatus, InvoiceStatus, ServiceStatus
@@ -323,7 +325,13 @@ def alert_feed(
         {"today": today, "limit": limit, "providers": sorted(FEED_PROVIDERS)},
         lambda: _alert_feed(session, user, today, limit),
         depends_on=_feed_dependencies(),
+        refresh=("dashboard.feed", {"today": today, "limit": limit}),
     )
+
+
+@refreshable("dashboard.feed", stage=2)
+def _refresh_feed(session: Session, user: User, params: dict[str, Any]) -> None:
+    alert_feed(session, user, params["today"], int(params["limit"]))
 
 
 # -- the dashboard ----------------------------------------------------------------
@@ -460,28 +468,171 @@ def dashboard(
     year, month = _check_month(year, month)
     today = today or alerts_domain.local_today()
     now = utcnow()
-    result = cached_read(
-        user,
-        "dashboard",
-        "month",
-        {"year": year, "month": month, "today": today, "providers": sorted(FEED_PROVIDERS)},
-        lambda: _dashboard(session, user, year, month, today, now),
-        depends_on=_feed_dependencies(),
-    )
-    upcoming = [a for a in result["upcoming_appointments"] if a["starts_at"] >= now]
+    params = {"year": year, "month": month, "today": today, "providers": sorted(FEED_PROVIDERS)}
+
+    def read() -> dict[str, Any]:
+        return cached_read(
+            user,
+            "dashboard",
+            "month",
+            params,
+            lambda: _dashboard(session, user, year, month, today, now),
+            depends_on=_feed_dependencies(),
+            refresh=("dashboard.month", {"year": year, "month": month, "today": today}),
+        )
+
+    result = read()
+    upcoming = _still_upcoming(result, now)
+    if upcoming is None:
+        # The entry was loaded so long ago that more than half of the
+        # appointments it holds have started: it can no longer tell which
+        # come next (the TTL is long, see ``cache.policy``). Drop and reload.
+        get_cache().delete(cache_key(user.id, "dashboard", "month", params))
+        result = read()
+        upcoming = _still_upcoming(result, now) or []
     return {**result, "upcoming_appointments": upcoming[:UPCOMING_LIMIT]}
 
 
+def _still_upcoming(result: dict[str, Any], now: datetime) -> list[dict[str, Any]] | None:
+    """The cached upcoming appointments that have not started, or ``None``
+    if they may no longer be the next ``UPCOMING_LIMIT``: the entry held a
+    full list (``2 × UPCOMING_LIMIT``, so there may be more after it) and
+    fewer than ``UPCOMING_LIMIT`` of them are still to come."""
+    held = result["upcoming_appointments"]
+    upcoming = [a for a in held if a["starts_at"] >= now]
+    if len(upcoming) < UPCOMING_LIMIT and len(held) >= UPCOMING_LIMIT * 2:
+        return None
+    return upcoming
+
+
+# Last: it reads the feed (and the alerts) nested, refreshed before it.
+@refreshable("dashboard.month", stage=3)
+def _refresh_dashboard(session: Session, user: User, params: dict[str, Any]) -> None:
+    dashboard(session, user, int(params["year"]), int(params["month"]), params["today"])
+
+
 # -- prefetch ----------------------------------------------------------------------
+PREFETCH_APPOINTMENTS = 12  # visits of one working day whose records are warmed
+PREFETCH_PIANOS = 60  # piano details warmed at most (institutions have many pianos)
+
+
+def day_agenda(
+    session: Session, user: User, today: date, limit: int = PREFETCH_APPOINTMENTS
+) -> list[tuple[int, int | None]]:
+    """``(client_id, piano_id)`` of the visits of the working day: today's
+    scheduled or confirmed appointments, or, when today has none, those of
+    the next day that has some (signing in the evening prepares tomorrow)."""
+    return [(c, p) for c, p, _ in _visits_from(session, user, today, limit)]
+
+
+def _visits_from(
+    session: Session, user: User, day: date, limit: int
+) -> list[tuple[int, int | None, date]]:
+    """The visits of the first day from ``day`` on that has some."""
+    first = session.exec(
+        select(Appointment.starts_at)
+        .where(
+            Appointment.technician_id == user.id,
+            Appointment.status.in_(ACTIVE_APPOINTMENT),
+            Appointment.starts_at >= _local_day_start(day),
+        )
+        .order_by(Appointment.starts_at)
+        .limit(1)
+    ).first()
+    if first is None:
+        return []
+    found = to_local(first).date()
+    rows = session.exec(
+        select(Appointment.client_id, Appointment.piano_id)
+        .where(
+            Appointment.technician_id == user.id,
+            Appointment.status.in_(ACTIVE_APPOINTMENT),
+            Appointment.starts_at >= _local_day_start(found),
+            Appointment.starts_at < _local_day_start(found + timedelta(days=1)),
+        )
+        .order_by(Appointment.starts_at, Appointment.id)
+        .limit(limit)
+    ).all()
+    return list(dict.fromkeys((client_id, piano_id, found) for client_id, piano_id in rows))
+
+
+@dataclass(frozen=True)
+class WorkingSet:
+    """The records of a technician's next two working days: the visits of
+    the working day (``day_agenda``) and of the next day that has some."""
+
+    visits: tuple[tuple[int, int | None], ...]  # (client, piano) in time order
+    clients: tuple[int, ...]  # the visits' clients, in order
+    pianos: tuple[int, ...]  # each visit's piano, then the other pianos of its client
+    services: tuple[int, ...] = ()  # the last service of each visit's piano (what was done)
+
+
+def working_set(
+    session: Session, user: User, today: date, max_pianos: int = PREFETCH_PIANOS
+) -> WorkingSet:
+    """What the sign-in prefetch warms beyond the dashboard and the lists:
+    for each client with a visit on the working day or the next one, their
+    detail and each of their pianos' (the visits' pianos first; at most
+    ``max_pianos``), and the last service of each visit's piano."""
+    first = _visits_from(session, user, today, PREFETCH_APPOINTMENTS)
+    second = (
+        _visits_from(session, user, first[0][2] + timedelta(days=1), PREFETCH_APPOINTMENTS)
+        if first
+        else []
+    )
+    visits = tuple(dict.fromkeys((c, p) for c, p, _ in first + second))
+    clients = tuple(dict.fromkeys(c for c, _ in visits))
+    pianos = list(dict.fromkeys(p for _, p in visits if p is not None))
+    if clients:
+        rows = session.exec(
+            select(Piano.id, Piano.client_id)
+            .where(
+                Piano.technician_id == user.id,
+                Piano.archived == sa.false(),
+                Piano.client_id.in_(clients),
+            )
+            .order_by(Piano.id)
+        ).all()
+        order = {c: i for i, c in enumerate(clients)}
+        for piano_id, _ in sorted(rows, key=lambda r: (order[r[1]], r[0])):
+            if piano_id not in pianos:
+                pianos.append(piano_id)
+    visited = [p for _, p in visits if p is not None]
+    services: dict[int, int] = {}
+    if visited:
+        for service_id, piano_id in session.exec(
+            select(Service.id, Service.piano_id)
+            .where(Service.technician_id == user.id, Service.piano_id.in_(visited))
+            .order_by(Service.service_date.desc(), Service.id.desc())
+        ).all():
+            services.setdefault(piano_id, service_id)
+    return WorkingSet(
+        visits,
+        clients,
+        tuple(pianos[:max_pianos]),
+        tuple(services[p] for p in dict.fromkeys(visited) if p in services),
+    )
+
+
 def prefetch_for_user(
     session_factory: Callable[[], AbstractContextManager[Session]], user: User
 ) -> bool:
-    """Warm what a technician opens first: this month's dashboard, the first
-    page of clients and the alert feed (run in a background thread right
-    after sign-in). Opens its own session; any error is logged, with its
-    traceback, and reported as ``False``.
+    """Warm what a technician opens during the day: this month's dashboard,
+    the alert feed and counts, the first two pages of clients, pianos and
+    services, and the records of their next two working days
+    (``working_set``): each visited client's detail, each of their pianos'
+    and the last service of each visit's piano. Run in a background thread
+    right after sign-in; opens its own session; any error is logged, with
+    its traceback, and reported as ``False``.
+
+    Each read runs in a transaction of its own, reading committed rows
+    (``read_committed``): a write of the technician committed while the
+    prefetch runs (they may already be clicking) is seen by every read made
+    after its invalidation, so nothing older is stored under its versions.
     """
-    from piano_emotion.domain.clients import list_clients
+    from piano_emotion.domain.clients import ClientQuery, get_client, list_clients
+    from piano_emotion.domain.pianos import PianoQuery, get_piano, list_pianos
+    from piano_emotion.domain.services import ServiceQuery, get_service, list_services
 
     user_id = None
     try:
@@ -498,11 +649,39 @@ def prefetch_for_user(
             # alert reads on commit, which would otherwise drop what is warmed.
             alerts_domain.sync_alerts(session, user, today)
             session.commit()
-            dashboard(session, user, today.year, today.month, today)
-            list_clients(session, user)
-            alert_feed(session, user, today)
-            alerts_domain.alert_counts(session, user, today)
+            read_committed(session)
+            found = working_set(session, user, today)
             session.commit()
+            reads: list[Callable[[], Any]] = [
+                lambda: dashboard(session, user, today.year, today.month, today),
+                lambda: list_clients(session, user),
+                lambda: list_pianos(session, user),
+                lambda: list_services(session, user),
+                lambda: list_clients(session, user, ClientQuery(page=2)),
+                lambda: list_pianos(session, user, PianoQuery(page=2)),
+                lambda: list_services(session, user, ServiceQuery(page=2)),
+                lambda: alert_feed(session, user, today),
+                lambda: alerts_domain.alert_counts(session, user, today),
+            ]
+            reads += [lambda c=c: get_client(session, user, c) for c in found.clients]
+            reads += [lambda p=p: get_piano(session, user, p) for p in found.pianos]
+            reads += [lambda v=v: get_service(session, user, v) for v in found.services]
+            # Loads ahead of any request, like the refresher's: counted as
+            # ``refreshes``, not as lookups. They are noted as the
+            # technician's reads (once each): the working set of the day is
+            # kept fresh after writes to its records, like what they read.
+            cache = get_cache()
+            background = isinstance(cache, CacheService)
+            with cache.refreshing(note_reads=True) if background else nullcontext():
+                for read in reads:
+                    read_committed(session)
+                    try:
+                        read()
+                    except DomainError:  # archived or moved meanwhile: not worth failing for
+                        log.debug("prefetch: a record of technician %s is gone", user_id)
+                    except RefreshSkipped:  # a write meanwhile needs an alert sync
+                        log.debug("prefetch: alerts of technician %s left to a request", user_id)
+                    session.commit()
     except Exception:
         log.exception("prefetch failed for technician %s", user_id)
         return False

@@ -20,6 +20,7 @@ from piano_emotion.domain import validation as v
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.domain.listing import PageResult, clamp_page, search_filter
+from piano_emotion.domain.refresh import list_view, refreshable
 from piano_emotion.domain.tenancy import get_owned, owned
 from piano_emotion.formatting import format_date
 from piano_emotion.models import (
@@ -585,7 +586,13 @@ def list_pianos(session: Session, user: User, query: PianoQuery | None = None) -
         query.__dict__,
         lambda: _list_pianos(session, user, query),
         depends_on=depends_on,
+        refresh=list_view("pianos.list", query),
     )
+
+
+@refreshable("pianos.list")
+def _refresh_list(session: Session, user: User, params: dict[str, Any]) -> None:
+    list_pianos(session, user, PianoQuery(**params))
 
 
 def _piano_counts(session: Session, user: User) -> dict[str, int]:
@@ -703,4 +710,10 @@ def get_piano(session: Session, user: User, piano_id: int) -> dict[str, Any]:
         lambda: _piano_detail(session, user, piano_id),
         depends_on=(),
         records=[("piano", piano_id)],
+        refresh=("pianos.detail", {"id": piano_id}),
     )
+
+
+@refreshable("pianos.detail")
+def _refresh_detail(session: Session, user: User, params: dict[str, Any]) -> None:
+    get_piano(session, user, int(params["id"]))

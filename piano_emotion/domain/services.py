@@ -23,9 +23,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from piano_emotion.domain import inventory
-from piano_emotion.domain.cached import cached_read, invalidate_on_commit
+from piano_emotion.domain.cached import cached_read, invalidate_on_commit, note_coming_read
 from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.domain.listing import PageResult, clamp_page, like_pattern
+from piano_emotion.domain.refresh import list_view, refreshable
 from piano_emotion.domain.tenancy import get_owned, owned
 from piano_emotion.formatting import parse_decimal
 from piano_emotion.models import (
@@ -396,6 +397,9 @@ def create_service(session: Session, user: User, data: ServiceInput) -> Service:
     session.flush()
     _save_materials(session, user, service, data, None)
     _after_write(session, user, service, None)
+    # The page shows the new service next: loaded after the commit.
+    entity, view, params, options = _detail_read(service.id)
+    note_coming_read(user, entity, view, params, **options)
     return service
 
 
@@ -648,7 +652,13 @@ def list_services(
         query.__dict__,
         lambda: _list_services(session, user, query),
         depends_on=SERVICE_READS,
+        refresh=list_view("services.list", query),
     )
+
+
+@refreshable("services.list")
+def _refresh_list(session: Session, user: User, params: dict[str, Any]) -> None:
+    list_services(session, user, ServiceQuery(**params))
 
 
 def _service_counts(session: Session, user: User) -> dict[str, int]:
@@ -726,12 +736,26 @@ def get_service(session: Session, user: User, service_id: int) -> dict[str, Any]
     its piano (``update_piano``) and of its client
     (``refresh_piano_search_text``) invalidate it.
     """
+    entity, view, params, options = _detail_read(service_id)
     return cached_read(
-        user,
+        user, entity, view, params, lambda: _service_detail(session, user, service_id), **options
+    )
+
+
+def _detail_read(service_id: int) -> tuple[str, str, dict[str, int], dict[str, Any]]:
+    """How ``get_service`` reads through the cache (and ``create_service`` notes it)."""
+    return (
         "services",
         "detail",
         {"id": service_id},
-        lambda: _service_detail(session, user, service_id),
-        depends_on=(),
-        records=[("service", service_id)],
+        {
+            "depends_on": (),
+            "records": [("service", service_id)],
+            "refresh": ("services.detail", {"id": service_id}),
+        },
     )
+
+
+@refreshable("services.detail")
+def _refresh_detail(session: Session, user: User, params: dict[str, Any]) -> None:
+    get_service(session, user, int(params["id"]))

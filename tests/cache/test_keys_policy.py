@@ -10,7 +10,7 @@ import pytest
 
 import piano_emotion.cache as cache_module
 from piano_emotion.cache import cache_key, get_cache, params_hash, reset_cache, tag, ttl_for
-from piano_emotion.cache.policy import DEFAULT_TTLS, TtlPolicy
+from piano_emotion.cache.policy import DEFAULT_TTLS, EXACT_TTL, EXACTLY_INVALIDATED, TtlPolicy
 from piano_emotion.settings import SettingsError, reset_settings_cache
 from tests.cache.conftest import delete_namespace
 from tests.conftest import REDIS_TEST_URL
@@ -78,13 +78,33 @@ def test_tags():
 # --------------------------------------------------------------------------
 def test_ttl_policy_defaults():
     policy = TtlPolicy()
-    assert policy.ttl("clients") == 300
-    assert policy.ttl("pianos") == 600
-    assert policy.ttl("services") == 120
-    assert policy.ttl("dashboard") == 300
+    assert policy.ttl("clients") == EXACT_TTL
+    assert policy.ttl("pianos") == EXACT_TTL
+    assert policy.ttl("services") == EXACT_TTL
+    assert policy.ttl("dashboard") == EXACT_TTL
+    assert policy.ttl("appointments") == 120
     assert policy.ttl("forecast") == 1800
     assert policy.ttl("something-new") == 300  # the fallback
     assert all(1 <= seconds <= 7 * 24 * 3600 for seconds in DEFAULT_TTLS.values())
+
+
+def test_exactly_invalidated_entries_live_a_working_day_and_the_others_do_not():
+    # Invalidation by tag is exact for these, so the TTL is only a safety
+    # net: a page read in the morning is still a hit in the afternoon.
+    assert EXACT_TTL >= 10 * 3600
+    policy = TtlPolicy()
+    for entity in EXACTLY_INVALIDATED:
+        assert policy.ttl(entity) == EXACT_TTL, entity
+    # What also depends on the clock (upcoming appointments are "from now"),
+    # one-off searches and platform figures keep short TTLs.
+    for entity in ("appointments", "search", "platform"):
+        assert entity not in EXACTLY_INVALIDATED
+        assert policy.ttl(entity) <= 300
+    # Every entity the domain layer caches is in the policy, long or short.
+    assert {
+        "clients", "pianos", "services", "appointments", "reminders", "inventory", "quotes",
+        "invoices", "rates", "dashboard", "alerts", "search", "settings",
+    } <= set(DEFAULT_TTLS)  # fmt: skip
 
 
 def test_ttl_policy_overrides():
@@ -92,7 +112,7 @@ def test_ttl_policy_overrides():
     assert policy.ttl("clients") == 60
     assert policy.ttl("forecast") == 3600
     assert policy.ttl("custom") == 5
-    assert policy.ttl("pianos") == 600  # untouched
+    assert policy.ttl("pianos") == EXACT_TTL  # untouched
 
 
 @pytest.mark.parametrize("bad", [0, -5, 7 * 24 * 3600 + 1, "soon"])
@@ -118,6 +138,7 @@ CACHE_VARIABLES = (
     "CACHE_NAMESPACE",
     "CACHE_TTL_CLIENTS",
     "CACHE_TTL_PIANOS",
+    "CACHE_REFRESH",
 )
 
 
@@ -138,19 +159,32 @@ def settings_env(monkeypatch, tmp_path) -> Iterator[pytest.MonkeyPatch]:
 
 
 def test_ttl_for_follows_the_settings(settings_env):
-    assert ttl_for("clients") == 300
+    assert ttl_for("clients") == EXACT_TTL
     settings_env.setenv("CACHE_TTL_CLIENTS", "60")
-    assert ttl_for("clients") == 300  # still the cached policy
+    assert ttl_for("clients") == EXACT_TTL  # still the cached policy
     reset_cache()
     reset_settings_cache()
     assert ttl_for("clients") == 60
-    assert ttl_for("pianos") == 600
+    assert ttl_for("pianos") == EXACT_TTL
 
 
 def test_invalid_ttl_setting_is_a_settings_error(settings_env):
     settings_env.setenv("CACHE_TTL_CLIENTS", "0")
     with pytest.raises(SettingsError, match="CACHE_TTL_CLIENTS"):
         ttl_for("clients")
+
+
+def test_get_cache_refreshes_after_writes_unless_cache_refresh_is_off(settings_env):
+    assert get_cache().refresh_enabled is True
+    settings_env.setenv("CACHE_REFRESH", "false")
+    reset_cache()
+    reset_settings_cache()
+    assert get_cache().refresh_enabled is False
+    settings_env.setenv("CACHE_REFRESH", "maybe")
+    reset_cache()
+    reset_settings_cache()
+    with pytest.raises(SettingsError, match="CACHE_REFRESH"):
+        get_cache()
 
 
 def test_get_cache_defaults_to_memory_and_is_one_instance(settings_env):

@@ -16,9 +16,9 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session
 
-from piano_emotion.cache import build_cache, use_cache
+from piano_emotion.cache import build_cache, cache_key, use_cache
 from piano_emotion.db import session_scope
-from piano_emotion.domain import alerts, clients, dashboard
+from piano_emotion.domain import alerts, clients, dashboard, refresh
 from piano_emotion.domain.cached import invalidate_on_commit
 from piano_emotion.domain.clients import ClientInput
 from piano_emotion.domain.errors import ValidationFailed
@@ -539,6 +539,174 @@ def test_prefetch_warms_what_the_first_clicks_read(session, technician, fresh_ca
     assert board["new_clients"] == 1 and page["total"] == 1
     assert [i["kind"] for i in feed] == ["maintenance", "low_stock"]
     assert counts == {"urgent": 0, "pending": 1, "total": 1}
+
+
+def test_prefetch_warms_the_first_pages_and_the_visits_of_the_day(
+    session, technician, fresh_cache, monkeypatch
+):
+    from piano_emotion.domain import pianos, services
+
+    b = Builder(session, technician)
+    ana = b.client("Ana Pérez", utcnow())
+    upright = b.piano(ana, utcnow(), model="U1")
+    luis = b.client("Luis Gil", utcnow())
+    grand = b.piano(luis, utcnow(), model="C3")
+    b.service(upright, alerts.local_today() - timedelta(days=3))
+    day = dashboard._local_day_start(alerts.local_today() + timedelta(days=1))
+    b.appointment(ana, day + timedelta(hours=9), piano=upright)
+    b.appointment(luis, day + timedelta(hours=12), piano=grand)
+    session.commit()
+    engine = session.get_bind()
+    assert dashboard.prefetch_for_user(lambda: session_scope(engine), technician) is True
+
+    for module, name in (
+        (pianos, "_list_pianos"),
+        (pianos, "_piano_detail"),
+        (services, "_list_services"),
+        (clients, "_client_detail"),
+    ):
+        monkeypatch.setattr(module, name, _boom)
+    hits = fresh_cache.stats()["hits"]
+    assert pianos.list_pianos(session, technician)["total"] == 2
+    assert services.list_services(session, technician)["total"] == 1
+    assert clients.get_client(session, technician, ana.id)["name"] == "Ana Pérez"
+    assert clients.get_client(session, technician, luis.id)["name"] == "Luis Gil"
+    assert pianos.get_piano(session, technician, upright.id)["model"] == "U1"
+    assert pianos.get_piano(session, technician, grand.id)["model"] == "C3"
+    assert fresh_cache.stats()["hits"] == hits + 6
+
+
+def test_day_agenda_is_today_or_else_the_next_day_with_visits(session, technician):
+    b = Builder(session, technician)
+    ana, luis, eva = (b.client(name, utcnow()) for name in ("Ana", "Luis", "Eva"))
+    piano = b.piano(ana, utcnow())
+    today = alerts.local_today()
+    in_three_days = dashboard._local_day_start(today + timedelta(days=3))
+    b.appointment(luis, in_three_days + timedelta(hours=12))
+    b.appointment(ana, in_three_days + timedelta(hours=9), piano=piano)
+    b.appointment(eva, in_three_days + timedelta(hours=10), AppointmentStatus.CANCELLED)
+    b.appointment(eva, in_three_days + timedelta(days=1, hours=10))
+    session.commit()
+    assert dashboard.day_agenda(session, technician, today) == [
+        (ana.id, piano.id),
+        (luis.id, None),
+    ]
+    b.appointment(eva, dashboard._local_day_start(today) + timedelta(minutes=1))
+    session.commit()
+    assert dashboard.day_agenda(session, technician, today) == [(eva.id, None)]
+
+
+def _two_working_days(session, technician, other_technician):
+    """A school (three pianos, visited tomorrow for one of them), Ana (one
+    piano, visited the day after without a piano named), Eva (visited on a
+    third day), a client without visits, and another technician's visit."""
+    b = Builder(session, technician)
+    school = b.client("Escuela de Música", utcnow())
+    school_pianos = [b.piano(school, utcnow(), model=f"S{i}") for i in range(3)]
+    ana = b.client("Ana", utcnow())
+    ana_piano = b.piano(ana, utcnow(), model="A1")
+    eva = b.client("Eva", utcnow())
+    eva_piano = b.piano(eva, utcnow(), model="E1")
+    nobody = b.client("Sin cita", utcnow())
+    b.piano(nobody, utcnow(), model="N1")
+    start = dashboard._local_day_start(alerts.local_today())
+    b.service(school_pianos[1], alerts.local_today() - timedelta(days=400))
+    last = b.service(school_pianos[1], alerts.local_today() - timedelta(days=30))
+    b.service(school_pianos[0], alerts.local_today() - timedelta(days=20))
+    b.appointment(school, start + timedelta(days=1, hours=9), piano=school_pianos[1])
+    b.appointment(ana, start + timedelta(days=2, hours=10))
+    b.appointment(ana, start + timedelta(days=2, hours=9), AppointmentStatus.CANCELLED)
+    b.appointment(eva, start + timedelta(days=3, hours=10), piano=eva_piano)
+    other = Builder(session, other_technician)
+    theirs = other.client("Cliente ajeno", utcnow())
+    other.appointment(
+        theirs, start + timedelta(days=1, hours=9), piano=other.piano(theirs, utcnow())
+    )
+    session.commit()
+    return school, school_pianos, ana, ana_piano, last
+
+
+def test_working_set_is_the_next_two_working_days_visits_and_their_pianos(
+    session, technician, other_technician
+):
+    school, school_pianos, ana, ana_piano, last = _two_working_days(
+        session, technician, other_technician
+    )
+    today = alerts.local_today()
+    found = dashboard.working_set(session, technician, today)
+    assert found.visits == ((school.id, school_pianos[1].id), (ana.id, None))
+    assert found.clients == (school.id, ana.id)
+    # The visit's piano first, then the client's others, then the next client's.
+    assert found.pianos == (
+        school_pianos[1].id,
+        school_pianos[0].id,
+        school_pianos[2].id,
+        ana_piano.id,
+    )
+    assert found.services == (last.id,)  # the last one of the visit's piano
+    capped = dashboard.working_set(session, technician, today, max_pianos=2)
+    assert capped.pianos == (school_pianos[1].id, school_pianos[0].id)
+    assert dashboard.working_set(session, other_technician, today).clients != found.clients
+
+
+def test_prefetch_warms_the_working_set_of_that_technician_only(
+    session, technician, other_technician, fresh_cache
+):
+    school, school_pianos, ana, ana_piano, last = _two_working_days(
+        session, technician, other_technician
+    )
+    engine = session.get_bind()
+    assert dashboard.prefetch_for_user(lambda: session_scope(engine), technician) is True
+
+    prefix = f"{fresh_cache.namespace}:"
+    keys = [key.removeprefix(prefix) for key in fresh_cache.memory._data]
+    assert keys and all(key.startswith(f"t{technician.id}:") for key in keys)
+    details = {key for key in keys if ":detail:" in key}
+    assert details == {
+        *(cache_key(technician.id, "clients", "detail", {"id": c}) for c in (school.id, ana.id)),
+        *(
+            cache_key(technician.id, "pianos", "detail", {"id": p.id})
+            for p in (*school_pianos, ana_piano)
+        ),
+        cache_key(technician.id, "services", "detail", {"id": last.id}),
+    }
+    # Loads ahead of any request: counted as refreshes, not as lookups.
+    stats = fresh_cache.stats()
+    assert stats["hits"] == stats["misses"] == 0
+    assert stats["refreshes"] >= len(details) + 6
+    # Noted as the technician's reads (kept fresh after their writes), in
+    # their registry only; each detail once.
+    hot = refresh.hot_entries(fresh_cache, technician.id)
+    assert {e.key for e in hot} >= details
+    assert all(e.key.startswith(f"t{technician.id}:") for e in hot)
+    assert all(e.reads == 1 for e in hot if e.key in details)
+    assert refresh.hot_entries(fresh_cache, other_technician.id) == []
+
+
+def test_the_dashboard_reloads_when_the_appointments_it_held_have_started(
+    session, technician, fresh_cache, monkeypatch
+):
+    b = Builder(session, technician)
+    ana = b.client("Ana Pérez", utcnow())
+    now = utcnow()
+    visits = [b.appointment(ana, now + timedelta(hours=1 + i)) for i in range(25)]
+    session.commit()
+    today = alerts.local_today()
+
+    def upcoming() -> list[int]:
+        board = dashboard.dashboard(session, technician, today.year, today.month, today)
+        return [a["id"] for a in board["upcoming_appointments"]]
+
+    assert upcoming() == [v.id for v in visits[:10]]
+    # Nine hours later the entry (it holds the first 20) still knows the next ten.
+    monkeypatch.setattr(dashboard, "utcnow", lambda: now + timedelta(hours=9, minutes=30))
+    misses = fresh_cache.stats()["misses"]
+    assert upcoming() == [v.id for v in visits[9:19]]
+    assert fresh_cache.stats()["misses"] == misses
+    # Fifteen hours later only five of them are still to come: it reloads.
+    monkeypatch.setattr(dashboard, "utcnow", lambda: now + timedelta(hours=15, minutes=30))
+    assert upcoming() == [v.id for v in visits[15:25]]
+    assert fresh_cache.stats()["misses"] == misses + 1
 
 
 def test_prefetch_logs_its_failure(technician, caplog):

@@ -1,0 +1,671 @@
+"""Refresh instead of drop: after a write, recompute in the background the
+technician's *hot* cache entries it invalidated, so the next read is a hit.
+
+The pieces:
+
+- **Refreshable views**: module-level functions ``fn(session, user, params)``
+  registered once with ``@refreshable("clients.list")``; each redoes one
+  public cached read (``list_clients(session, user, ClientQuery(**params))``).
+  A read names the view that redoes it: ``cached_read(...,
+  refresh=("clients.list", params))``.
+- **The hot registry**: per technician, the entries of refreshable views read
+  most recently (cache key → view, parameters, tags, when, how many times by
+  any worker), at most ``HOT_PER_TECHNICIAN``, kept with the cache service's
+  registries: in Redis when the cache is remote (any worker refreshes what
+  any worker served), in memory otherwise. A request only notes a read in
+  memory; the refresher thread writes the notes to Redis in batches
+  (``NOTE_FLUSH_S``).
+- **The refresher**: one thread per cache service (that is, per worker
+  process), started on first use. When a session commits, its invalidations
+  are flushed (``cached._flush_invalidations``) and a job is queued for each
+  technician it wrote for; the jobs of one technician coalesce (a burst of
+  writes makes one job). A job reads the technician's registry, keeps the
+  entries the writes invalidated that are worth redoing (read at least
+  ``HOT_READS`` times, or the detail of a record the write was about; at
+  most ``REFRESH_PER_WRITE``, the most read first), and redoes their views
+  in its own session, inside ``cache.refreshing()``: its reads are not
+  lookups and its loads are counted as ``refreshes``.
+- **What else is noted**: the sign-in prefetch's reads (the day's working
+  set, ``dashboard.prefetch_for_user``), and the read a write's page makes
+  next (``cached.note_coming_read``: a new service's detail), so they too
+  are loaded after the commit.
+
+The refresher never writes rows. A view that would need to (the alert sync,
+when the alerts are not in line with the rule) raises ``RefreshSkipped`` and
+is left to the next request, which does it as before: rows committed by a
+background thread could land between a request's snapshot and its read of
+a cache entry that vouches for them.
+
+Never stale: the job runs after the commit and after the tags were bumped.
+Each view runs in a new transaction (READ COMMITTED on MySQL/MariaDB, so
+nested reads too see everything committed before their tag versions were
+read) and goes through ``get_or_load``: the tag versions are read before the
+loader runs and the value is stored only if they have not moved since, so a
+newer write wins and the next request loads. Nothing a refresh does can raise
+into the write: failures are logged. ``CACHE_REFRESH=false`` (the service's
+``refresh_enabled``) turns all of it off.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from piano_emotion.cache import CacheService, cache_for_thread, get_cache, serialization
+from piano_emotion.cache.service import RefreshContext
+from piano_emotion.domain.errors import DomainError
+from piano_emotion.models import User
+
+log = logging.getLogger(__name__)
+
+RefreshFn = Callable[[Session, User, Any], Any]
+
+# Entries remembered per technician (most recently read): room for the
+# working set the sign-in prefetch notes (up to 60 piano details, the
+# visited clients, the dashboard and lists) and the pages read meanwhile.
+HOT_PER_TECHNICIAN = 96
+HOT_TRIM_SLACK = 32  # the registry is trimmed back when it grows this much over
+# At most this many entries redone per job (see ``_hot_for``): a contact
+# change of an institution invalidates its client detail and each of its
+# pianos' and services' (details show the contact), then come the lists.
+REFRESH_PER_WRITE = 64
+# An entry read this many times (by any worker) is kept fresh. 1: every page
+# read recently that a write invalidated (bounded by the registry's size and
+# ``RECENT_S``). On the workload bench's day, 2 (only pages read again) left
+# ~300 list pages to the next request (a search or filter read once before a
+# write and again after it); 1 redoes them for ~30 % more background loads.
+HOT_READS = 1
+HOT_TTL_S = 24 * 3600  # a technician's registry is forgotten a day after its last note
+RECENT_S = 2 * 3600  # an entry not read for this long is not refreshed (and is dropped)
+NOTE_FLUSH_S = 0.05  # a remote registry gets the notes of this long in one round trip
+COALESCE_S = 0.02  # a job waits this long for more writes of its technician
+MAX_CHAIN = 1  # a refresh's own commit (an alert sync) may ask for one more job
+CLOSE_TIMEOUT_S = 5.0
+# List pages that can be kept fresh: the first two, whatever the search,
+# filters and sort (when read again and again); deeper pages are dropped by a
+# write and reloaded when asked again.
+REFRESH_LIST_PAGES = 2
+ATTACHMENT = "refresher"
+MYSQL_DIALECTS = frozenset({"mysql", "mariadb"})
+
+
+class RefreshSkipped(Exception):
+    """A view the refresher leaves to the next request (``skip``)."""
+
+
+_job_state = threading.local()  # what the job this thread runs found out
+
+
+def in_refresh() -> bool:
+    """Is this thread redoing a view for the refresher?"""
+    return bool(getattr(get_cache(), "in_refresh", False))
+
+
+def skip(reason: str) -> None:
+    """Leave the view being redone (and, in this job, every other view that
+    needs the same thing) to the next request."""
+    skipped = getattr(_job_state, "skipped", None)
+    if skipped is not None:
+        skipped.add(reason)
+    raise RefreshSkipped(reason)
+
+
+def skip_if_known(reason: str) -> None:
+    """``skip(reason)`` if the job already found that out."""
+    if reason in getattr(_job_state, "skipped", ()):
+        raise RefreshSkipped(reason)
+
+
+# -- the views ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class RefreshableView:
+    name: str
+    fn: RefreshFn
+    stage: int
+
+
+REFRESHABLE: dict[str, RefreshableView] = {}
+
+
+def refreshable(name: str, *, stage: int = 1) -> Callable[[RefreshFn], RefreshFn]:
+    """Register ``fn(session, user, params)`` as the way to redo the view ``name``.
+
+    ``fn`` must be a module-level function (the registry is shared by every
+    worker, so a view is a name, never a closure). ``stage``: lower stages are
+    redone first, so a view finds what it reads nested already fresh (the
+    alert sync 0, alert lists 1, the feed and counts 2, the dashboard 3).
+    """
+
+    def decorator(fn: RefreshFn) -> RefreshFn:
+        if "<locals>" in fn.__qualname__ or fn.__name__ == "<lambda>":
+            raise ValueError(f"refreshable view {name!r} must be a module-level function")
+        current = REFRESHABLE.get(name)
+        if current is not None and (current.fn.__module__, current.fn.__qualname__) != (
+            fn.__module__,
+            fn.__qualname__,
+        ):
+            raise ValueError(
+                f"refreshable view {name!r} is already registered by "
+                f"{current.fn.__module__}.{current.fn.__qualname__}"
+            )
+        REFRESHABLE[name] = RefreshableView(name, fn, stage)
+        return fn
+
+    return decorator
+
+
+def list_view(name: str, query: Any) -> tuple[str, dict[str, Any]] | None:
+    """``refresh=`` of a list read: its first pages only (``REFRESH_LIST_PAGES``)."""
+    if query.page > REFRESH_LIST_PAGES:
+        return None
+    return name, dict(query.__dict__)
+
+
+# -- the hot registry -----------------------------------------------------------------
+def registry_name(technician_id: int) -> str:
+    return f"hot:t{technician_id}"
+
+
+@dataclass(frozen=True)
+class HotEntry:
+    key: str
+    view: str
+    params: Any
+    tags: frozenset[str]
+    at: float  # when it was last noted (epoch seconds: compared across workers)
+    reads: int = 1  # how many times it was read (by any worker) while in the registry
+
+    def encode(self) -> str:
+        return serialization.dumps(
+            {
+                "v": self.view,
+                "p": self.params,
+                "t": sorted(self.tags),
+                "at": self.at,
+                "n": self.reads,
+            }
+        )
+
+    @classmethod
+    def decode(cls, key: str, raw: str) -> HotEntry | None:
+        try:
+            data = serialization.loads(raw)
+            return cls(
+                key,
+                data["v"],
+                data["p"],
+                frozenset(data["t"]),
+                float(data["at"]),
+                int(data.get("n", 1)),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+
+def hot_entries(cache: CacheService, technician_id: int) -> list[HotEntry]:
+    """The technician's registry, most recently read first (tests and tools)."""
+    entries = [
+        entry
+        for key, raw in cache.registry_get(registry_name(technician_id)).items()
+        if (entry := HotEntry.decode(key, raw)) is not None
+    ]
+    return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def _about_a_written_record(entry: HotEntry, written: set[str]) -> bool:
+    """Does the entry detail a record the write changed (``t42:client:7``)?"""
+    return any(tag.count(":") == 2 for tag in entry.tags & written)
+
+
+def _worth_it(entry: HotEntry, written: set[str]) -> bool:
+    """Invalidated by the write, and likely to be read again: read at least
+    ``HOT_READS`` times (with 2: a first page, the dashboard, the day's
+    clients, while a search tried once is only dropped), or the detail of a
+    record the write was about (what the technician looks at after saving)."""
+    if entry.tags.isdisjoint(written):
+        return False
+    return entry.reads >= HOT_READS or _about_a_written_record(entry, written)
+
+
+_unnoted = threading.local()
+
+
+@contextmanager
+def reads_not_noted() -> Iterator[None]:
+    """Reads inside the block, in this thread, are nobody's: not noted as a
+    technician's (a checker's or a tool's reads)."""
+    _unnoted.depth = getattr(_unnoted, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _unnoted.depth -= 1
+
+
+# -- the refresher ----------------------------------------------------------------------
+@dataclass
+class RefreshStats:
+    """What this worker's refresher did (process-local)."""
+
+    jobs: int = 0  # jobs run
+    writes: int = 0  # commits they answered (several coalesce into one job)
+    entries: int = 0  # views redone
+    refreshed: int = 0  # of which stored: the next read is a hit
+    fresh: int = 0  # of which already fresh (a request or another worker reloaded it)
+    refused: int = 0  # of which refused: a newer write invalidated it while it loaded
+    skipped: int = 0  # left to the next request (``RefreshSkipped``: it needs a write)
+    errors: int = 0
+    seconds: float = 0.0  # spent in jobs
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Job:
+    technician_id: int
+    engine: sa.Engine
+    tags: set[str]
+    due: float
+    chain: int
+    writes: int = 1
+
+
+class Refresher:
+    """The background refresher of one cache service (see the module docstring)."""
+
+    def __init__(
+        self,
+        cache: CacheService,
+        *,
+        hot_per_technician: int = HOT_PER_TECHNICIAN,
+        per_write: int = REFRESH_PER_WRITE,
+        delay_s: float = COALESCE_S,
+    ) -> None:
+        self.cache = cache
+        self.hot_per_technician = hot_per_technician
+        self.per_write = per_write
+        self.delay_s = delay_s
+        self.stats = RefreshStats()
+        self._cond = threading.Condition()
+        self._jobs: dict[tuple[int, sa.Engine], _Job] = {}
+        self._running: tuple[int, sa.Engine] | None = None
+        self._notes: dict[int, dict[str, HotEntry]] = {}  # not yet written (remote cache)
+        self._notes_due = 0.0
+        self._writing_notes = False  # the thread is writing a batch
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        self._local = threading.local()  # the chain depth of the job this thread runs
+        self._engines: dict[sa.Engine, sa.Engine] = {}
+
+    def __repr__(self) -> str:
+        return f"<Refresher {self.cache.namespace}>"
+
+    # -- the request side ---------------------------------------------------------
+    def note(
+        self, technician_id: int, key: str, view: str, params: Any, tags: Iterable[str]
+    ) -> None:
+        """``key`` (of ``view`` with ``params``) was just read by the technician."""
+        if getattr(_unnoted, "depth", 0):
+            return
+        entry = HotEntry(key, view, params, frozenset(tags), time.time())
+        if not self.cache.backend.remote:
+            self._write_notes({technician_id: {key: entry}})  # in memory: cheap
+            return
+        # Written by the refresher thread, in batches: no round trip here.
+        with self._cond:
+            if self._closed:
+                return
+            if not self._notes:
+                self._notes_due = time.monotonic() + NOTE_FLUSH_S
+                self._start()
+                self._cond.notify_all()
+            pending = self._notes.setdefault(technician_id, {})
+            known = pending.get(key)
+            pending[key] = entry if known is None else replace(entry, reads=known.reads + 1)
+
+    def schedule(self, technician_id: int, engine: sa.Engine, tags: Iterable[str]) -> None:
+        """A commit for the technician invalidated ``tags`` (after the bump)."""
+        chain = getattr(self._local, "chain", None)
+        if chain is None:
+            chain = 0
+        elif chain >= MAX_CHAIN:
+            return  # a commit of a chained refresh: no job for it
+        else:
+            chain += 1
+        if not self.cache.backend.remote and not self.cache.registry_get(
+            registry_name(technician_id)
+        ):
+            return  # memory: nothing of the technician is hot
+        tags = set(tags)
+        with self._cond:
+            if self._closed:
+                return
+            job = self._jobs.get((technician_id, engine))
+            if job is None:
+                self._jobs[(technician_id, engine)] = _Job(
+                    technician_id, engine, tags, time.monotonic() + self.delay_s, chain
+                )
+            else:
+                job.tags |= tags
+                job.writes += 1
+                job.chain = min(job.chain, chain)
+            self._start()
+            self._cond.notify_all()
+
+    def _busy(self, technician_id: int | None) -> bool:
+        if technician_id is None:
+            return bool(self._jobs) or self._running is not None
+        return any(tid == technician_id for tid, _ in self._jobs) or (
+            self._running is not None and self._running[0] == technician_id
+        )
+
+    def flush_notes(self) -> None:
+        """Write the pending notes now (tests and tools; the thread does it
+        every ``NOTE_FLUSH_S`` and before each job)."""
+        with self._cond:
+            while self._writing_notes and not self._closed:
+                self._cond.wait()  # the thread's batch first, then ours
+            notes, self._notes = self._notes, {}
+            self._writing_notes = bool(notes)
+        try:
+            if notes:
+                self._write_notes(notes)
+        finally:
+            with self._cond:
+                self._writing_notes = False
+                self._cond.notify_all()
+
+    def wait_idle(self, technician_id: int | None = None, timeout: float | None = None) -> bool:
+        """Wait until no job of the technician (of anyone: ``None``) is queued
+        or running; ``False`` if ``timeout`` passed first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while self._busy(technician_id):
+                if self._closed:
+                    return False
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+            return True
+
+    # -- the thread ---------------------------------------------------------------
+    def _start(self) -> None:
+        """Start the thread if it is not running (called holding ``_cond``)."""
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(
+                target=self._loop, name=f"cache-refresh-{self.cache.namespace}", daemon=True
+            )
+            self._thread.start()
+
+    def _next(self) -> tuple[dict[int, dict[str, HotEntry]], _Job | None] | None:
+        """Wait for notes to write or a job that is due (``None``: closed)."""
+        with self._cond:
+            while not self._closed:
+                if self._writing_notes:  # ``flush_notes`` is writing a batch: after it
+                    self._cond.wait()
+                    continue
+                now = time.monotonic()
+                job = min(
+                    (j for j in self._jobs.values() if j.due <= now),
+                    key=lambda j: j.due,
+                    default=None,
+                )
+                notes: dict[int, dict[str, HotEntry]] = {}
+                # Before a job, every note so far: its entries may be the job's.
+                if self._notes and (job is not None or now >= self._notes_due):
+                    notes, self._notes = self._notes, {}
+                    self._writing_notes = True
+                if job is not None:
+                    del self._jobs[(job.technician_id, job.engine)]
+                    self._running = (job.technician_id, job.engine)
+                if notes or job is not None:
+                    return notes, job
+                wake = [j.due for j in self._jobs.values()]
+                if self._notes:
+                    wake.append(self._notes_due)
+                self._cond.wait(max(0.0, min(wake) - now) if wake else None)
+            return None
+
+    def _loop(self) -> None:
+        while (work := self._next()) is not None:
+            notes, job = work
+            try:  # the thread must never die
+                if notes:
+                    try:
+                        self._write_notes(notes)
+                    except Exception:
+                        log.exception("could not write the cache refresher's notes")
+                if job is not None:
+                    try:
+                        self._run(job)
+                    except Exception:
+                        self.stats.errors += 1
+                        log.exception("cache refresh failed")
+            finally:
+                with self._cond:
+                    self._running = None
+                    if notes:
+                        self._writing_notes = False
+                    self._cond.notify_all()
+
+    def _write_notes(self, notes: Mapping[int, dict[str, HotEntry]]) -> None:
+        for technician_id, entries in notes.items():
+            name = registry_name(technician_id)
+            # Reads add up across workers (a lost race only undercounts).
+            current = self.cache.registry_get(name)
+            fields = {}
+            for key, entry in entries.items():
+                known = HotEntry.decode(key, current[key]) if key in current else None
+                if known is not None:
+                    entry = replace(entry, reads=entry.reads + known.reads)
+                fields[key] = entry.encode()
+            size = self.cache.registry_put(name, fields, HOT_TTL_S)
+            if size > self.hot_per_technician + HOT_TRIM_SLACK:
+                raw = {**current, **fields}
+                read_at = {}
+                for key, value in raw.items():
+                    entry = HotEntry.decode(key, value)
+                    read_at[key] = entry.at if entry is not None else 0.0
+                newest_first = sorted(read_at, key=read_at.__getitem__, reverse=True)
+                self.cache.registry_drop(name, newest_first[self.hot_per_technician :])
+
+    def _engine(self, engine: sa.Engine) -> sa.Engine:
+        """The engine, reading committed rows at each statement on MySQL/MariaDB."""
+        if engine.dialect.name not in MYSQL_DIALECTS:
+            return engine
+        found = self._engines.get(engine)
+        if found is None:
+            if len(self._engines) > 16:
+                self._engines.clear()
+            found = self._engines[engine] = engine.execution_options(
+                isolation_level="READ COMMITTED"
+            )
+        return found
+
+    def _hot_for(self, job: _Job) -> list[HotEntry]:
+        """The job's entries: hot, refreshable, invalidated by its writes."""
+        name = registry_name(job.technician_id)
+        now = time.time()
+        entries, dead = [], []
+        for key, raw in self.cache.registry_get(name).items():
+            entry = HotEntry.decode(key, raw)
+            if entry is None or now - entry.at > RECENT_S:
+                dead.append(key)
+            elif entry.view in REFRESHABLE and _worth_it(entry, job.tags):
+                entries.append(entry)
+        if dead:
+            self.cache.registry_drop(name, dead)
+        # The most read first (the dashboard, first pages, the day's clients:
+        # what is read again soonest), then the most recently read. A contact
+        # change of an institution names each of its pianos and services as
+        # written, most of them read once: they come after the hot pages.
+        entries.sort(key=lambda e: (e.reads, e.at), reverse=True)
+        entries = entries[: self.per_write]
+        entries.sort(key=lambda e: (REFRESHABLE[e.view].stage, -e.at))
+        return entries
+
+    def _run(self, job: _Job) -> None:
+        started = time.perf_counter()
+        self.stats.jobs += 1
+        self.stats.writes += job.writes
+        try:
+            entries = self._hot_for(job)
+            if not entries:
+                return
+            self._local.chain = job.chain
+            _job_state.skipped = set()
+            with (
+                cache_for_thread(self.cache),
+                self.cache.refreshing() as context,
+                Session(self._engine(job.engine), expire_on_commit=False) as session,
+            ):
+                user = session.get(User, job.technician_id)
+                session.commit()  # each view below starts a transaction of its own
+                if user is None:
+                    self.cache.registry_drop(
+                        registry_name(job.technician_id), [e.key for e in entries]
+                    )
+                    return
+                for entry in entries:
+                    self._redo(session, user, entry, context)
+        finally:
+            self._local.chain = None
+            _job_state.skipped = None
+            self.stats.seconds += time.perf_counter() - started
+
+    def _redo(self, session: Session, user: User, entry: HotEntry, context: RefreshContext) -> None:
+        loads, stored = context.top_loads, context.top_stored
+        try:
+            REFRESHABLE[entry.view].fn(session, user, entry.params)
+            # Ends the transaction, so the next view starts afresh. None of
+            # the built-in views writes; if one did, its rows would be
+            # committed and invalidated as in a request (MAX_CHAIN).
+            session.commit()
+        except RefreshSkipped as reason:
+            session.rollback()
+            self.stats.skipped += 1
+            log.debug("refresh of %s for technician %s skipped: %s", entry.view, user.id, reason)
+            return
+        except DomainError as error:
+            # The record is gone or no longer the technician's: forget it.
+            session.rollback()
+            self.stats.errors += 1
+            self.cache.registry_drop(registry_name(user.id), [entry.key])
+            log.info("refresh of %s for technician %s: %r", entry.view, user.id, error)
+            return
+        except Exception:
+            session.rollback()
+            self.stats.errors += 1
+            log.exception("refresh of %s for technician %s failed", entry.view, user.id)
+            return
+        self.stats.entries += 1
+        if context.top_loads == loads:
+            self.stats.fresh += 1
+        elif context.top_stored > stored:
+            self.stats.refreshed += 1
+        else:
+            self.stats.refused += 1
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._jobs.clear()
+            self._notes.clear()
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=CLOSE_TIMEOUT_S)
+
+
+# -- what the rest of the app calls --------------------------------------------------------
+def refresher_for(cache: Any, *, create: bool = True) -> Refresher | None:
+    """The refresher of ``cache`` (``None`` when refreshing is off or it is
+    not a cache service, e.g. a tool's stand-in)."""
+    if not isinstance(cache, CacheService) or not cache.refresh_enabled:
+        return None
+    if not create:
+        return cache.attached(ATTACHMENT)
+    return cache.attachment(ATTACHMENT, Refresher)
+
+
+def note_read(
+    cache: Any, technician_id: int, key: str, refresh: tuple[str, Any], tags: Iterable[str]
+) -> None:
+    """``cached_read`` read ``key``, which the view ``refresh`` redoes."""
+    if not getattr(cache, "refresh_enabled", False) or not cache.notes_reads:
+        return
+    try:
+        refresher = refresher_for(cache)
+        if refresher is not None:
+            view, params = refresh
+            refresher.note(technician_id, key, view, params, tags)
+    except Exception:  # a read never fails because of the refresher
+        log.warning("could not note a read for the cache refresher", exc_info=True)
+
+
+def read_committed(session: Session) -> None:
+    """Make the session's next transaction read committed rows at each
+    statement (MySQL/MariaDB, whose default snapshot is taken at the first
+    statement and kept). Call it before the transaction's first statement.
+
+    Why: a cached read's tag versions are read just before its loader runs;
+    in a snapshot taken earlier (by another read of the same transaction), a
+    write committed in between would be invisible to the loader although its
+    invalidation was not, and the old rows would be stored as current. The
+    refresher and the sign-in prefetch read this way; a session bound to a
+    connection (an outer transaction: tests) is left as it is.
+    """
+    try:
+        bind = session.get_bind()
+    except Exception:
+        return
+    if isinstance(bind, sa.Engine) and bind.dialect.name in MYSQL_DIALECTS:
+        session.connection(execution_options={"isolation_level": "READ COMMITTED"})
+
+
+def _engine_of(session: Any) -> sa.Engine | None:
+    """The engine another session can read the committed rows from, if any."""
+    try:
+        bind = session.get_bind()
+    except Exception:
+        return None
+    # A session on a Connection may be inside an outer transaction: what it
+    # "committed" is not visible to another connection, so no refresh.
+    if not isinstance(bind, sa.Engine):
+        return None
+    if bind.dialect.name == "sqlite" and bind.url.database in (None, "", ":memory:"):
+        return None  # every connection is another database
+    return bind
+
+
+def schedule_after_commit(
+    cache: Any, session: Any, tags_by_technician: Mapping[int, Iterable[str]]
+) -> None:
+    """After ``session`` committed and its tags were invalidated: queue a
+    refresh for each technician it wrote for. Never raises."""
+    if not getattr(cache, "refresh_enabled", False) or not tags_by_technician:
+        return
+    try:
+        engine = _engine_of(session)
+        refresher = refresher_for(cache) if engine is not None else None
+        if refresher is None:
+            return
+        for technician_id, tags in tags_by_technician.items():
+            refresher.schedule(technician_id, engine, tags)
+    except Exception:
+        log.exception("could not schedule the cache refresh")
+
+
+def wait_idle(cache: Any, technician_id: int | None = None, timeout: float | None = None) -> bool:
+    """Wait for ``cache``'s refresher to finish the technician's jobs (tests, tools)."""
+    refresher = refresher_for(cache, create=False)
+    return True if refresher is None else refresher.wait_idle(technician_id, timeout)
