@@ -103,6 +103,9 @@ class CacheService:
         self._gen_key = f"{namespace}:gen"
         self._metrics_key = f"{namespace}:metrics"
         self._metrics = MetricsRecorder()
+        # perf_counter() of the last lookup made for a request in this
+        # process: background work (the refresher) yields while it is recent.
+        self.last_request_read = 0.0
         self._local_total = MetricsSnapshot()  # memory mode: what was counted here
         self._started = time.time()
         # Circuit breaker.
@@ -238,6 +241,8 @@ class CacheService:
         else:
             result = self.memory.read(full_key, gen_key, tag_keys)
         elapsed_ms = (perf_counter() - started) * 1000
+        if count:
+            self.last_request_read = started
         if result.payload is None:
             if count:
                 self._metrics.record("misses", elapsed_ms)

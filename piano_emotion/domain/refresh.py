@@ -93,6 +93,14 @@ CLOSE_TIMEOUT_S = 5.0
 # filters and sort (when read again and again); deeper pages are dropped by a
 # write and reloaded when asked again.
 REFRESH_LIST_PAGES = 2
+# The refresher shares its worker process (and the GIL) with the requests.
+# While requests are being served (a lookup in the last BUSY_S), it rests
+# after each view so that refreshing takes at most REFRESH_DUTY of the time:
+# a burst of writes then delays refreshes, not page loads. Idle, it runs at
+# full speed. The load test (issue 9), 500 users on 2 workers: p95 154 ms
+# without a refresher, 755 ms with it uncapped, 149 ms capped at 10 %.
+REFRESH_DUTY = 0.1
+BUSY_S = 0.5
 ATTACHMENT = "refresher"
 MYSQL_DIALECTS = frozenset({"mysql", "mariadb"})
 
@@ -536,11 +544,18 @@ class Refresher:
                     )
                     return
                 for entry in entries:
+                    view_started = time.perf_counter()
                     self._redo(session, user, entry, context)
+                    self._yield_to_requests(view_started)
         finally:
             self._local.chain = None
             _job_state.skipped = None
             self.stats.seconds += time.perf_counter() - started
+
+    def _yield_to_requests(self, view_started: float) -> None:
+        now = time.perf_counter()
+        if now - self.cache.last_request_read < BUSY_S:
+            time.sleep((now - view_started) * (1 - REFRESH_DUTY) / REFRESH_DUTY)
 
     def _redo(self, session: Session, user: User, entry: HotEntry, context: RefreshContext) -> None:
         loads, stored = context.top_loads, context.top_stored
