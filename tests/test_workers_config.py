@@ -3,6 +3,7 @@ start files (``scripts/start.sh``, ``Procfile``)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -26,11 +27,11 @@ def test_one_worker_and_local_state_by_default():
     assert server_layout({}) == (None, 1)
 
 
-def test_redis_state_defaults_to_two_workers():
+def test_redis_state_defaults_to_two_workers_per_core():
     env = {**CACHE, "REFLEX_REDIS_URL": "redis://state.internal:6379/2"}
     settings = load_settings(env)
     assert settings.reflex_redis_url == "redis://state.internal:6379/2"
-    assert settings.web_concurrency == 2
+    assert settings.web_concurrency == min(16, max(2, 2 * (os.cpu_count() or 1)))
 
 
 @pytest.mark.parametrize("name", ["WEB_CONCURRENCY", "GRANIAN_WORKERS"])
@@ -147,5 +148,6 @@ def test_procfile_migrates_once_then_starts_the_workers():
     )
     assert lines["release"].strip() == "./scripts/start.sh --migrate-only"
     assert "--no-migrate" in lines["web"]
-    assert "--workers ${WEB_CONCURRENCY:-2}" in lines["web"]
+    # No --workers: WEB_CONCURRENCY when set, else two per core (settings).
+    assert "--workers" not in lines["web"]
     assert "--port ${PORT:-3000}" in lines["web"]
