@@ -317,6 +317,14 @@ class RemoteReader:
             self._tag_hints.clear()
         self._tag_hints[key] = tuple(tag_keys)
 
+    # Same calls in redis-py and upstash-redis (the subclasses give _run and client).
+    def registry_get(self, key: str) -> dict[str, str]:
+        return self._run(self.client.hgetall, key) or {}
+
+    def registry_drop(self, key: str, fields: Sequence[str]) -> None:
+        if fields:
+            self._run(self.client.hdel, key, *fields)
+
     def read(self, key: str, gen_key: str, tag_keys: Sequence[str]) -> ReadResult:
         wanted = [key, gen_key, *tag_keys]
         hinted = self._tag_hints.get(key)
@@ -482,13 +490,6 @@ class RedisBackend(RemoteReader):
 
         return self._run(put)
 
-    def registry_get(self, key: str) -> dict[str, str]:
-        return self._run(self.client.hgetall, key) or {}
-
-    def registry_drop(self, key: str, fields: Sequence[str]) -> None:
-        if fields:
-            self._run(self.client.hdel, key, *fields)
-
     def key_count(self) -> int:
         return int(self._run(self.client.dbsize))
 
@@ -628,13 +629,6 @@ class UpstashBackend(RemoteReader):
             return int(pipe.exec()[-1])
 
         return self._run(put)
-
-    def registry_get(self, key: str) -> dict[str, str]:
-        return self._run(self.client.hgetall, key) or {}
-
-    def registry_drop(self, key: str, fields: Sequence[str]) -> None:
-        if fields:
-            self._run(self.client.hdel, key, *fields)
 
     def key_count(self) -> int:
         return int(self._run(self.client.dbsize))

@@ -33,6 +33,15 @@ class Ids:
     service: int
 
 
+def _drop_namespace(namespace: str) -> None:
+    """What a two-worker test wrote in the test Redis."""
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    stale = list(client.scan_iter(match=f"{namespace}:*"))
+    if stale:
+        client.delete(*stale)
+    client.close()
+
+
 def _setup(session: Session, user: User) -> Ids:
     """A client with a piano tuned ten days ago, alerts in line with the rule."""
     today = alerts.local_today()
@@ -340,11 +349,7 @@ def test_a_write_racing_a_refresh_never_leaves_a_stale_entry(session, technician
         go.set()
         worker_a.close()
         worker_b.close()
-        client = redis.Redis.from_url(REDIS_TEST_URL)
-        stale = list(client.scan_iter(match=f"{namespace}:*"))
-        if stale:
-            client.delete(*stale)
-        client.close()
+        _drop_namespace(namespace)
 
 
 def test_any_worker_refreshes_what_another_worker_served(session, technician):
@@ -373,11 +378,7 @@ def test_any_worker_refreshes_what_another_worker_served(session, technician):
     finally:
         worker_a.close()
         worker_b.close()
-        client = redis.Redis.from_url(REDIS_TEST_URL)
-        stale = list(client.scan_iter(match=f"{namespace}:*"))
-        if stale:
-            client.delete(*stale)
-        client.close()
+        _drop_namespace(namespace)
 
 
 # -- failures and the flag --------------------------------------------------------------------
