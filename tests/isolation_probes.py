@@ -114,6 +114,11 @@ def _list_clients(session, b, a):
     return clients.list_clients(session, b, ClientQuery(search="Cliente A", archived="all"))
 
 
+@probe("clients.client_directory", expect=_no_foreign_rows)
+def _client_directory(session, b, a):
+    return clients.client_directory(session, b)
+
+
 @probe("clients.client_counts", expect=lambda result, a: _assert_counts(result))
 def _client_counts(session, b, a):
     return clients.client_counts(session, b)

@@ -133,6 +133,11 @@ def _list_pianos_by_alert_level(session, b, a):
     return pianos.list_pianos(session, b, PianoQuery(alert_level="pending", archived="all"))
 
 
+@probe("pianos.piano_directory", expect=_no_foreign("piano"))
+def _piano_directory(session, b, a):
+    return pianos.piano_directory(session, b)
+
+
 @probe("pianos.piano_counts", expect=lambda result, a: _one_piano(result))
 def _piano_counts(session, b, a):
     return pianos.piano_counts(session, b)

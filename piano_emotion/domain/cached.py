@@ -8,7 +8,7 @@ names and piano brands, so it depends on ``services``, ``clients`` and
 with the collections and records it changed, so no entry that shows them
 is ever returned again, in any process.
 
-A read that names a refreshable view (``refresh=("clients.list", params)``)
+A read that names a refreshable view (``refresh=("services.list", params)``)
 is noted as *hot* for the technician; after a commit, the hot entries its
 invalidations dropped are recomputed in the background (see ``refresh.py``),
 so the technician's next read of them is a hit.

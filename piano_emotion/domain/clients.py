@@ -16,9 +16,16 @@ from sqlmodel import Session, select
 from piano_emotion.domain import validation as v
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
-from piano_emotion.domain.listing import PageResult, clamp_page, search_filter
+from piano_emotion.domain.listing import (
+    clamp_page,
+    matches_search,
+    nulls_first,
+    page_of,
+    search_words,
+    sort_text,
+)
 from piano_emotion.domain.pianos import refresh_piano_search_text
-from piano_emotion.domain.refresh import list_view, refreshable
+from piano_emotion.domain.refresh import refreshable
 from piano_emotion.domain.tenancy import get_owned, owned
 from piano_emotion.models import (
     Appointment,
@@ -34,12 +41,28 @@ from piano_emotion.models.enums import ClientType, ServiceStatus
 from piano_emotion.text import normalise_search_text
 
 ARCHIVE_FILTERS = ("active", "archived", "all")
+
+
+# Sort keys of a directory row (see ``client_directory``): one key in one
+# direction each, ties broken by id as the key's last part.
+def _by_name(row: dict[str, Any]) -> tuple:
+    return (row["_name"], row["id"])
+
+
+def _by_city(row: dict[str, Any]) -> tuple:
+    return (row["_city"], row["_name"], row["id"])
+
+
+def _by_created(row: dict[str, Any]) -> tuple:
+    return (nulls_first(row["_created"]), row["id"])
+
+
 SORTS = {
-    "name": (Client.name, Client.id),
-    "-name": (Client.name.desc(), Client.id.desc()),
-    "city": (Client.city, Client.name, Client.id),
-    "created": (Client.created_at, Client.id),
-    "-created": (Client.created_at.desc(), Client.id.desc()),
+    "name": (_by_name, False),
+    "-name": (_by_name, True),
+    "city": (_by_city, False),
+    "created": (_by_created, False),
+    "-created": (_by_created, True),
 }
 # What a client list/detail shows, so what its cache entries depend on.
 CLIENT_READS = ("clients", "pianos", "services")
@@ -230,23 +253,21 @@ class ClientQuery:
         )
 
 
-def _client_summary(row: Any) -> dict[str, Any]:
-    client, piano_count, last_service = row
-    return {
-        "id": client.id,
-        "name": client.name,
-        "client_type": client.client_type.value,
-        "email": client.email,
-        "phone": client.phone,
-        "city": client.city,
-        "route_group": client.route_group,
-        "archived": client.archived,
-        "piano_count": int(piano_count or 0),
-        "last_service_date": last_service,
-    }
+LIST_FIELDS = (
+    "id",
+    "name",
+    "client_type",
+    "email",
+    "phone",
+    "city",
+    "route_group",
+    "archived",
+    "piano_count",
+    "last_service_date",
+)
 
 
-def _list_clients(session: Session, user: User, query: ClientQuery) -> dict[str, Any]:
+def _client_directory(session: Session, user: User) -> list[dict[str, Any]]:
     pianos = (
         select(Piano.client_id, sa.func.count(Piano.id).label("n"))
         .where(Piano.technician_id == user.id, Piano.archived == sa.false())
@@ -259,50 +280,76 @@ def _list_clients(session: Session, user: User, query: ClientQuery) -> dict[str,
         .group_by(Service.client_id)
         .subquery()
     )
-    filters = [Client.technician_id == user.id]
-    if query.archived == "active":
-        filters.append(Client.archived == sa.false())
-    elif query.archived == "archived":
-        filters.append(Client.archived == sa.true())
-    if (condition := search_filter(Client.search_text, query.search)) is not None:
-        filters.append(condition)
-    if query.client_type:
-        filters.append(Client.client_type == ClientType(query.client_type))
-    if query.city:
-        filters.append(Client.city == query.city)
-    if query.route_group:
-        filters.append(Client.route_group == query.route_group)
-    total = session.exec(select(sa.func.count(Client.id)).where(*filters)).one()
     rows = session.exec(
         select(Client, pianos.c.n, services.c.last)
         .outerjoin(pianos, pianos.c.client_id == Client.id)
         .outerjoin(services, services.c.client_id == Client.id)
-        .where(*filters)
-        .order_by(*SORTS[query.sort])
-        .offset((query.page - 1) * query.page_size)
-        .limit(query.page_size)
+        .where(Client.technician_id == user.id)
     ).all()
-    result = PageResult([_client_summary(r) for r in rows], int(total), query.page, query.page_size)
-    return result.as_dict()
+    return [
+        {
+            "id": client.id,
+            "name": client.name,
+            "client_type": client.client_type.value,
+            "email": client.email,
+            "phone": client.phone,
+            "city": client.city,
+            "route_group": client.route_group,
+            "archived": client.archived,
+            "piano_count": int(piano_count or 0),
+            "last_service_date": last_service,
+            # What searches and sorts compare (not shown).
+            "_search": client.search_text or "",
+            "_name": sort_text(client.name),
+            "_city": sort_text(client.city),
+            "_created": client.created_at.isoformat() if client.created_at else None,
+        }
+        for client, piano_count, last_service in rows
+    ]
+
+
+def client_directory(session: Session, user: User) -> list[dict[str, Any]]:
+    """Every client of the technician as the list shows it, plus what its
+    search and sorts compare: one cache entry that answers every list page,
+    search and filter (a technician has a few hundred clients, DOMAIN.md), so
+    a search typed for the first time is a cache hit too."""
+    return cached_read(
+        user,
+        "clients",
+        "directory",
+        None,
+        lambda: _client_directory(session, user),
+        depends_on=CLIENT_READS,
+        refresh=("clients.directory", {}),
+    )
+
+
+@refreshable("clients.directory")
+def _refresh_directory(session: Session, user: User, params: dict[str, Any]) -> None:
+    client_directory(session, user)
+
+
+def _selected(row: dict[str, Any], query: ClientQuery, words: list[str]) -> bool:
+    if query.archived == "active" and row["archived"]:
+        return False
+    if query.archived == "archived" and not row["archived"]:
+        return False
+    return (
+        (not query.client_type or row["client_type"] == query.client_type)
+        and (not query.city or row["city"] == query.city)
+        and (not query.route_group or row["route_group"] == query.route_group)
+        and matches_search(row["_search"], words)
+    )
 
 
 def list_clients(session: Session, user: User, query: ClientQuery | None = None) -> dict[str, Any]:
     """A page of clients: ``{items, total, page, page_size, pages}``."""
     query = (query or ClientQuery()).normalised()
-    return cached_read(
-        user,
-        "clients",
-        "list",
-        query.__dict__,
-        lambda: _list_clients(session, user, query),
-        depends_on=CLIENT_READS,
-        refresh=list_view("clients.list", query),
-    )
-
-
-@refreshable("clients.list")
-def _refresh_list(session: Session, user: User, params: dict[str, Any]) -> None:
-    list_clients(session, user, ClientQuery(**params))
+    words = search_words(query.search)
+    rows = [r for r in client_directory(session, user) if _selected(r, query, words)]
+    key, descending = SORTS[query.sort]
+    rows.sort(key=key, reverse=descending)
+    return page_of(rows, query.page, query.page_size, LIST_FIELDS)
 
 
 def _client_counts(session: Session, user: User) -> dict[str, int]:

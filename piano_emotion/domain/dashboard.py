@@ -618,8 +618,9 @@ def prefetch_for_user(
     session_factory: Callable[[], AbstractContextManager[Session]], user: User
 ) -> bool:
     """Warm what a technician opens during the day: this month's dashboard,
-    the alert feed and counts, the first two pages of clients, pianos and
-    services, and the records of their next two working days
+    the alert feed and counts, the clients' and pianos' directories (every
+    page and search of those lists), the first two pages of services, and
+    the records of their next two working days
     (``working_set``): each visited client's detail, each of their pianos'
     and the last service of each visit's piano. Run in a background thread
     right after sign-in; opens its own session; any error is logged, with
@@ -630,8 +631,8 @@ def prefetch_for_user(
     prefetch runs (they may already be clicking) is seen by every read made
     after its invalidation, so nothing older is stored under its versions.
     """
-    from piano_emotion.domain.clients import ClientQuery, get_client, list_clients
-    from piano_emotion.domain.pianos import PianoQuery, get_piano, list_pianos
+    from piano_emotion.domain.clients import client_directory, get_client
+    from piano_emotion.domain.pianos import get_piano, piano_directory
     from piano_emotion.domain.services import ServiceQuery, get_service, list_services
 
     user_id = None
@@ -654,11 +655,9 @@ def prefetch_for_user(
             session.commit()
             reads: list[Callable[[], Any]] = [
                 lambda: dashboard(session, user, today.year, today.month, today),
-                lambda: list_clients(session, user),
-                lambda: list_pianos(session, user),
+                lambda: client_directory(session, user),
+                lambda: piano_directory(session, user),
                 lambda: list_services(session, user),
-                lambda: list_clients(session, user, ClientQuery(page=2)),
-                lambda: list_pianos(session, user, PianoQuery(page=2)),
                 lambda: list_services(session, user, ServiceQuery(page=2)),
                 lambda: alert_feed(session, user, today),
                 lambda: alerts_domain.alert_counts(session, user, today),

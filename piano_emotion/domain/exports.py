@@ -41,7 +41,7 @@ from sqlmodel import Session, select
 from piano_emotion.domain.clients import ClientQuery
 from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.domain.inventory import ItemQuery
-from piano_emotion.domain.listing import like_pattern, search_filter
+from piano_emotion.domain.listing import like_pattern, search_filter, search_words
 from piano_emotion.domain.pianos import PianoQuery
 from piano_emotion.domain.services import ServiceQuery, parse_service_date
 from piano_emotion.formatting import DISPLAY_TIMEZONE, to_local
@@ -365,7 +365,7 @@ def _service_rows(session: Session, user: User, filters: Any, lang: str) -> list
         conditions.append(Service.piano_id == query.piano_id)
     if query.client_id is not None:
         conditions.append(Service.client_id == query.client_id)
-    for word in normalise_search_text(query.search).split()[:8]:
+    for word in search_words(query.search):
         pattern = like_pattern(word)
         conditions.append(
             sa.or_(
@@ -426,7 +426,7 @@ def _invoice_rows(session: Session, user: User, filters: Any, lang: str) -> list
         conditions.append(Invoice.issue_date <= query.date_to)
     if query.client_id is not None:
         conditions.append(Invoice.client_id == query.client_id)
-    for word in normalise_search_text(query.search).split()[:8]:
+    for word in search_words(query.search):
         pattern = like_pattern(word)
         conditions.append(
             sa.or_(
@@ -491,7 +491,7 @@ def _inventory_rows(session: Session, user: User, filters: Any, lang: str) -> li
     items = session.exec(
         select(InventoryItem).where(*conditions).order_by(InventoryItem.name, InventoryItem.id)
     ).all()
-    words = normalise_search_text(query.search).split()[:8]
+    words = search_words(query.search)
     if words:
         # As the list does: items have no stored search key.
         items = [

@@ -29,7 +29,7 @@ from sqlmodel import Session, select
 
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import NotFound, ValidationFailed
-from piano_emotion.domain.listing import PageResult, clamp_page
+from piano_emotion.domain.listing import PageResult, clamp_page, search_words
 from piano_emotion.domain.tenancy import get_owned, get_owned_for_update, owned
 from piano_emotion.formatting import parse_decimal
 from piano_emotion.models import InventoryItem, Service, ServiceMaterial, StockMovement, User
@@ -631,7 +631,7 @@ def _list_items(session: Session, user: User, query: ItemQuery) -> dict[str, Any
         filters.append(InventoryItem.quantity <= InventoryItem.min_stock)
     ordered = select(InventoryItem).where(*filters).order_by(*SORTS[query.sort])
     offset = (query.page - 1) * query.page_size
-    words = normalise_search_text(query.search).split()[:8]
+    words = search_words(query.search)
     if words:
         # Items have no stored search key, so the accent-free match is made
         # here (one technician's inventory is a few hundred rows at most).

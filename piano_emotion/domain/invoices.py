@@ -31,14 +31,13 @@ from piano_emotion.domain import documents as docs
 from piano_emotion.domain.alerts import local_today
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import NotFound, ValidationFailed
-from piano_emotion.domain.listing import PageResult, clamp_page, like_pattern
+from piano_emotion.domain.listing import PageResult, clamp_page, like_pattern, search_words
 from piano_emotion.domain.money import LineInput, compute_totals, parse_lines, to_cents
 from piano_emotion.domain.numbering import next_number
 from piano_emotion.domain.tenancy import get_owned, owned
 from piano_emotion.models import Client, Invoice, Piano, Quote, User
 from piano_emotion.models.enums import DocumentKind, InvoiceStatus, PaymentMethod, QuoteStatus
 from piano_emotion.models.types import utcnow
-from piano_emotion.text import normalise_search_text
 
 log = logging.getLogger(__name__)
 
@@ -500,7 +499,7 @@ def _filters(user: User, query: InvoiceQuery, today: date) -> list[Any]:
     if query.client_id is not None:
         filters.append(Invoice.client_id == query.client_id)
     filters += _period(Invoice.issue_date, query.year, query.month)
-    for word in normalise_search_text(query.search).split()[:8]:
+    for word in search_words(query.search):
         pattern = like_pattern(word)
         filters.append(
             sa.or_(

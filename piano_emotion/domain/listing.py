@@ -1,4 +1,10 @@
-"""Shared pieces of list queries: search terms, pagination, page results."""
+"""Shared pieces of list queries: search terms, pagination, page results.
+
+A search matches when every word typed (accent- and case-free, at most
+``MAX_SEARCH_WORDS``) appears in the record's ``search_text``: in SQL
+(``search_filter``) and in memory (``matches_search``, for lists served from a
+cached directory) by the same rule.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from piano_emotion.text import normalise_search_text
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 25
+MAX_SEARCH_WORDS = 8
 
 
 def like_pattern(word: str) -> str:
@@ -18,12 +25,34 @@ def like_pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
+def search_words(text: str | None) -> list[str]:
+    """The words a search for ``text`` matches (accent- and case-free)."""
+    return normalise_search_text(text or "").split()[:MAX_SEARCH_WORDS]
+
+
 def search_filter(column: sa.ColumnElement, text: str | None) -> sa.ColumnElement | None:
     """Every word of ``text`` must appear in ``column`` (accent- and case-free)."""
-    words = normalise_search_text(text or "").split()[:8]
+    words = search_words(text)
     if not words:
         return None
     return sa.and_(*[column.like(like_pattern(w), escape="\\") for w in words])
+
+
+def matches_search(search_text: str, words: list[str]) -> bool:
+    """``search_filter``'s rule in memory: every word is in ``search_text``."""
+    return all(word in search_text for word in words)
+
+
+def sort_text(value: str | None) -> str:
+    """The order of names on every database: accent- and case-free, as
+    MariaDB's collation compares them (SQLite alone would put "Álvarez"
+    after "Zapata")."""
+    return normalise_search_text(value or "")
+
+
+def nulls_first(value: Any) -> tuple[bool, Any]:
+    """A sort key putting missing values first (last when reversed), as SQL does."""
+    return (value is not None, value if value is not None else "")
 
 
 def clamp_page(page: int | None, page_size: int | None) -> tuple[int, int]:
@@ -50,3 +79,13 @@ class PageResult:
             "page_size": self.page_size,
             "pages": self.pages,
         }
+
+
+def page_of(
+    rows: list[dict[str, Any]], page: int, page_size: int, fields: tuple[str, ...]
+) -> dict[str, Any]:
+    """One page of ``rows`` (already filtered and sorted), each row cut to
+    ``fields``: what a list served from a directory returns."""
+    start = (page - 1) * page_size
+    items = [{name: row[name] for name in fields} for row in rows[start : start + page_size]]
+    return PageResult(items, len(rows), page, page_size).as_dict()

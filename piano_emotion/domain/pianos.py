@@ -19,15 +19,21 @@ from sqlmodel import Session, select
 from piano_emotion.domain import validation as v
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
-from piano_emotion.domain.listing import PageResult, clamp_page, search_filter
-from piano_emotion.domain.refresh import list_view, refreshable
+from piano_emotion.domain.listing import (
+    clamp_page,
+    matches_search,
+    nulls_first,
+    page_of,
+    search_words,
+    sort_text,
+)
+from piano_emotion.domain.refresh import refreshable
 from piano_emotion.domain.tenancy import get_owned, owned
 from piano_emotion.formatting import format_date
 from piano_emotion.models import (
     Appointment,
     Client,
     Invoice,
-    MaintenanceAlert,
     MaintenanceSettings,
     Piano,
     Quote,
@@ -38,7 +44,6 @@ from piano_emotion.models import (
 from piano_emotion.models.enums import (
     PIANO_TYPES_BY_CATEGORY,
     AlertLevel,
-    MaintenanceAlertStatus,
     PianoCategory,
     PianoCondition,
     PianoType,
@@ -48,7 +53,6 @@ from piano_emotion.models.enums import (
 from piano_emotion.text import normalise_search_text
 
 ARCHIVE_FILTERS = ("active", "archived", "all")
-SORTS = ("brand", "-brand", "client", "last_service", "-last_service", "created", "-created")
 # What the UI offers for the per-piano interval (months; 0 = the client calls).
 INTERVAL_CHOICES = (3, 6, 12, 0)
 MAX_INTERVAL_MONTHS = 60
@@ -88,7 +92,6 @@ OVERRIDE_PAIRS = (
 )
 # What a piano list shows, so what its cache entries depend on.
 PIANO_READS = ("pianos", "clients", "services")
-OPEN_ALERT_STATUSES = (MaintenanceAlertStatus.OPEN, MaintenanceAlertStatus.ACKNOWLEDGED)
 
 
 def piano_type_for_size(category: PianoCategory | str, size_cm: int | None) -> PianoType | None:
@@ -486,7 +489,7 @@ class PianoQuery:
             alert_level=self.alert_level
             if self.alert_level in AlertLevel._value2member_map_
             else "",
-            sort=self.sort if self.sort in SORTS else "brand",
+            sort=self.sort if self.sort in SORT_KEYS else "brand",
             page=page,
             page_size=size,
         )
@@ -502,58 +505,62 @@ def _last_dates(user: User, service_type: ServiceType | None = None) -> sa.Subqu
     return query.group_by(Service.piano_id).subquery()
 
 
-def _order(sort: str, last_service: sa.Subquery) -> tuple:
-    return {
-        "brand": (Piano.brand, Piano.model, Piano.id),
-        "-brand": (Piano.brand.desc(), Piano.model.desc(), Piano.id.desc()),
-        "client": (Client.name, Piano.brand, Piano.id),
-        "last_service": (last_service.c.last, Piano.id),
-        "-last_service": (last_service.c.last.desc(), Piano.id.desc()),
-        "created": (Piano.created_at, Piano.id),
-        "-created": (Piano.created_at.desc(), Piano.id.desc()),
-    }[sort]
+# Sort keys of a directory row (see ``piano_directory``): one key in one
+# direction each, ties broken by id as the key's last part.
+def _by_brand(row: dict[str, Any]) -> tuple:
+    return (row["_brand"], row["_model"], row["id"])
 
 
-def _list_pianos(session: Session, user: User, query: PianoQuery) -> dict[str, Any]:
-    if query.alert_level:
-        # The filter reads the alert rows: bring them up to date first.
-        from piano_emotion.domain import alerts
+def _by_client(row: dict[str, Any]) -> tuple:
+    return (row["_client"], row["_brand"], row["id"])
 
-        alerts.ensure_alerts_synced(session, user)
+
+def _by_last_service(row: dict[str, Any]) -> tuple:
+    return (nulls_first(row["last_service_date"]), row["id"])
+
+
+def _by_created(row: dict[str, Any]) -> tuple:
+    return (nulls_first(row["_created"]), row["id"])
+
+
+SORT_KEYS = {
+    "brand": (_by_brand, False),
+    "-brand": (_by_brand, True),
+    "client": (_by_client, False),
+    "last_service": (_by_last_service, False),
+    "-last_service": (_by_last_service, True),
+    "created": (_by_created, False),
+    "-created": (_by_created, True),
+}
+LIST_FIELDS = (
+    "id",
+    "brand",
+    "model",
+    "serial_number",
+    "year",
+    "category",
+    "piano_type",
+    "condition",
+    "client_id",
+    "client_name",
+    "archived",
+    "service_interval_months",
+    "last_tuning_date",
+    "last_service_date",
+)
+
+
+def _piano_directory(session: Session, user: User) -> list[dict[str, Any]]:
     tunings = _last_dates(user, ServiceType.TUNING)
     services = _last_dates(user)
-    filters = [Piano.technician_id == user.id]
-    if query.archived == "active":
-        filters.append(Piano.archived == sa.false())
-    elif query.archived == "archived":
-        filters.append(Piano.archived == sa.true())
-    if (condition := search_filter(Piano.search_text, query.search)) is not None:
-        filters.append(condition)
-    if query.category:
-        filters.append(Piano.category == PianoCategory(query.category))
-    if query.condition:
-        filters.append(Piano.condition == PianoCondition(query.condition))
-    if query.client_id is not None:
-        filters.append(Piano.client_id == query.client_id)
-    if query.alert_level:
-        alerted = select(MaintenanceAlert.piano_id).where(
-            MaintenanceAlert.technician_id == user.id,
-            MaintenanceAlert.level == AlertLevel(query.alert_level),
-            MaintenanceAlert.status.in_(OPEN_ALERT_STATUSES),
-        )
-        filters.append(Piano.id.in_(alerted))
-    total = session.exec(select(sa.func.count(Piano.id)).where(*filters)).one()
     rows = session.exec(
         select(Piano, Client.name, tunings.c.last, services.c.last)
         .join(Client, Client.id == Piano.client_id)
         .outerjoin(tunings, tunings.c.piano_id == Piano.id)
         .outerjoin(services, services.c.piano_id == Piano.id)
-        .where(*filters)
-        .order_by(*_order(query.sort, services))
-        .offset((query.page - 1) * query.page_size)
-        .limit(query.page_size)
+        .where(Piano.technician_id == user.id, Client.technician_id == user.id)
     ).all()
-    items = [
+    return [
         {
             "id": piano.id,
             "brand": piano.brand,
@@ -569,30 +576,70 @@ def _list_pianos(session: Session, user: User, query: PianoQuery) -> dict[str, A
             "service_interval_months": piano.service_interval_months,
             "last_tuning_date": last_tuning,
             "last_service_date": last_service,
+            # What searches and sorts compare (not shown).
+            "_search": piano.search_text or "",
+            "_brand": sort_text(piano.brand),
+            "_model": sort_text(piano.model),
+            "_client": sort_text(client_name),
+            "_created": piano.created_at.isoformat() if piano.created_at else None,
         }
         for piano, client_name, last_tuning, last_service in rows
     ]
-    return PageResult(items, int(total), query.page, query.page_size).as_dict()
+
+
+def piano_directory(session: Session, user: User) -> list[dict[str, Any]]:
+    """Every piano of the technician as the list shows it, plus what its
+    search and sorts compare: one cache entry answers every list page, search
+    and filter (about 690 pianos for a technician, DOMAIN.md)."""
+    return cached_read(
+        user,
+        "pianos",
+        "directory",
+        None,
+        lambda: _piano_directory(session, user),
+        depends_on=PIANO_READS,
+        refresh=("pianos.directory", {}),
+    )
+
+
+@refreshable("pianos.directory")
+def _refresh_directory(session: Session, user: User, params: dict[str, Any]) -> None:
+    piano_directory(session, user)
+
+
+def _alerted_pianos(session: Session, user: User, level: str) -> set[int]:
+    """Pianos with an active (open or acknowledged) alert of ``level``: from
+    the cached alert list, which brings the alerts up to date first."""
+    from piano_emotion.domain import alerts
+
+    active = alerts.list_alerts(session, user, "active")
+    return {alert["piano_id"] for alert in active if alert["level"] == level}
+
+
+def _selected(row: dict[str, Any], query: PianoQuery, words: list[str]) -> bool:
+    if query.archived == "active" and row["archived"]:
+        return False
+    if query.archived == "archived" and not row["archived"]:
+        return False
+    return (
+        (not query.category or row["category"] == query.category)
+        and (not query.condition or row["condition"] == query.condition)
+        and (query.client_id is None or row["client_id"] == query.client_id)
+        and matches_search(row["_search"], words)
+    )
 
 
 def list_pianos(session: Session, user: User, query: PianoQuery | None = None) -> dict[str, Any]:
     """A page of pianos: ``{items, total, page, page_size, pages}``."""
     query = (query or PianoQuery()).normalised()
-    depends_on = PIANO_READS + (("alerts",) if query.alert_level else ())
-    return cached_read(
-        user,
-        "pianos",
-        "list",
-        query.__dict__,
-        lambda: _list_pianos(session, user, query),
-        depends_on=depends_on,
-        refresh=list_view("pianos.list", query),
-    )
-
-
-@refreshable("pianos.list")
-def _refresh_list(session: Session, user: User, params: dict[str, Any]) -> None:
-    list_pianos(session, user, PianoQuery(**params))
+    words = search_words(query.search)
+    rows = [r for r in piano_directory(session, user) if _selected(r, query, words)]
+    if query.alert_level:
+        alerted = _alerted_pianos(session, user, query.alert_level)
+        rows = [r for r in rows if r["id"] in alerted]
+    key, descending = SORT_KEYS[query.sort]
+    rows.sort(key=key, reverse=descending)
+    return page_of(rows, query.page, query.page_size, LIST_FIELDS)
 
 
 def _piano_counts(session: Session, user: User) -> dict[str, int]:

@@ -26,14 +26,13 @@ from piano_emotion.domain.alerts import local_today
 from piano_emotion.domain.business import get_business_info
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import NotFound, ValidationFailed
-from piano_emotion.domain.listing import PageResult, clamp_page, like_pattern
+from piano_emotion.domain.listing import PageResult, clamp_page, like_pattern, search_words
 from piano_emotion.domain.money import LineInput, compute_totals, parse_lines
 from piano_emotion.domain.numbering import next_number
 from piano_emotion.domain.tenancy import get_owned, owned
 from piano_emotion.models import Client, Invoice, Piano, Quote, User
 from piano_emotion.models.enums import DocumentKind, QuoteStatus
 from piano_emotion.models.types import utcnow
-from piano_emotion.text import normalise_search_text
 
 VALIDITY_DAYS = 30
 STATUS_FILTERS = tuple(s.value for s in QuoteStatus)
@@ -383,7 +382,7 @@ def _filters(user: User, query: QuoteQuery) -> list[Any]:
     if query.client_id is not None:
         filters.append(Quote.client_id == query.client_id)
     filters += _period(Quote.quote_date, query.year, query.month)
-    for word in normalise_search_text(query.search).split()[:8]:
+    for word in search_words(query.search):
         pattern = like_pattern(word)
         filters.append(
             sa.or_(

@@ -4,10 +4,10 @@ technician's *hot* cache entries it invalidated, so the next read is a hit.
 The pieces:
 
 - **Refreshable views**: module-level functions ``fn(session, user, params)``
-  registered once with ``@refreshable("clients.list")``; each redoes one
-  public cached read (``list_clients(session, user, ClientQuery(**params))``).
+  registered once with ``@refreshable("services.list")``; each redoes one
+  public cached read (``list_services(session, user, ServiceQuery(**params))``).
   A read names the view that redoes it: ``cached_read(...,
-  refresh=("clients.list", params))``.
+  refresh=("services.list", params))``.
 - **The hot registry**: per technician, the entries of refreshable views read
   most recently (cache key → view, parameters, tags, when, how many times by
   any worker), at most ``HOT_PER_TECHNICIAN``, kept with the cache service's

@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 from piano_emotion.domain import inventory
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit, note_coming_read
 from piano_emotion.domain.errors import ValidationFailed
-from piano_emotion.domain.listing import PageResult, clamp_page, like_pattern
+from piano_emotion.domain.listing import PageResult, clamp_page, like_pattern, search_words
 from piano_emotion.domain.refresh import list_view, refreshable
 from piano_emotion.domain.tenancy import get_owned, owned
 from piano_emotion.formatting import parse_decimal
@@ -38,7 +38,6 @@ from piano_emotion.models import (
     User,
 )
 from piano_emotion.models.enums import ServiceStatus, ServiceType
-from piano_emotion.text import normalise_search_text
 
 
 def _task_keys(service_type: ServiceType, count: int) -> tuple[str, ...]:
@@ -594,7 +593,7 @@ def _list_services(session: Session, user: User, query: ServiceQuery) -> dict[st
     if query.client_id is not None:
         filters.append(Service.client_id == query.client_id)
     # Every word in the piano (brand, model, serial, owner) or the client served.
-    for word in normalise_search_text(query.search).split()[:8]:
+    for word in search_words(query.search):
         pattern = like_pattern(word)
         filters.append(
             sa.or_(

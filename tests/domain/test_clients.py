@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from piano_emotion.domain import clients
+from piano_emotion.domain import clients, refresh
 from piano_emotion.domain.clients import ClientInput, ClientQuery
 from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.models import Client, Piano
@@ -87,6 +87,45 @@ def test_pagination_sort_filters_and_counts(session, technician):
     options = clients.client_filter_options(session, technician)
     assert options == {"cities": ["Madrid", "Sevilla"], "route_groups": ["Norte"]}
     assert clients.client_counts(session, technician) == {"active": 30, "archived": 0, "all": 30}
+
+
+def test_names_sort_accent_and_case_free_on_every_database(session, technician):
+    for name in ("zapata", "Beta", "Álvarez", "Ángel"):
+        add(session, technician, name)
+    page = clients.list_clients(session, technician)
+    assert [item["name"] for item in page["items"]] == ["Álvarez", "Ángel", "Beta", "zapata"]
+    backwards = clients.list_clients(session, technician, ClientQuery(sort="-name"))
+    assert [item["name"] for item in backwards["items"]] == ["zapata", "Beta", "Ángel", "Álvarez"]
+
+
+def test_every_search_and_page_is_answered_from_the_cached_directory(
+    session, technician, fresh_cache
+):
+    for i in range(30):
+        add(session, technician, f"Cliente {i:02d}", city="Madrid" if i % 2 else "Sevilla")
+    clients.list_clients(session, technician)  # loads the directory once
+    before = fresh_cache.stats()
+    assert clients.list_clients(session, technician, ClientQuery(search="cliente 07"))["total"] == 1
+    assert clients.list_clients(session, technician, ClientQuery(page=2))["items"][0]["name"] == (
+        "Cliente 25"
+    )
+    assert clients.list_clients(session, technician, ClientQuery(city="Madrid"))["total"] == 15
+    after = fresh_cache.stats()
+    assert after["misses"] == before["misses"]
+    assert after["hits"] == before["hits"] + 3
+    # A write hides it; the refresher loads it again in the background (it
+    # was read), so the next search is a hit and shows the change.
+    add(session, technician, "Cliente nuevo")
+    assert refresh.wait_idle(fresh_cache, technician.id, timeout=10)
+    assert clients.list_clients(session, technician, ClientQuery(search="nuevo"))["total"] == 1
+    assert fresh_cache.stats()["misses"] == before["misses"]
+
+
+def test_list_items_show_only_the_page_fields(session, technician):
+    add(session, technician, "María García", city="Madrid")
+    (item,) = clients.list_clients(session, technician)["items"]
+    assert set(item) == set(clients.LIST_FIELDS)
+    assert not any(name.startswith("_") for name in item)
 
 
 def test_archive_hides_by_default_and_restore_brings_back(session, technician):

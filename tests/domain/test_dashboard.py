@@ -526,7 +526,7 @@ def test_prefetch_warms_what_the_first_clicks_read(session, technician, fresh_ca
 
     for name in ("_dashboard", "_alert_feed"):
         monkeypatch.setattr(dashboard, name, _boom)
-    monkeypatch.setattr(clients, "_list_clients", _boom)
+    monkeypatch.setattr(clients, "_client_directory", _boom)
     monkeypatch.setattr(alerts, "_list_alerts", _boom)
     monkeypatch.setattr(alerts, "_alert_counts", _boom)
     hits = fresh_cache.stats()["hits"]
@@ -541,7 +541,7 @@ def test_prefetch_warms_what_the_first_clicks_read(session, technician, fresh_ca
     assert counts == {"urgent": 0, "pending": 1, "total": 1}
 
 
-def test_prefetch_warms_the_first_pages_and_the_visits_of_the_day(
+def test_prefetch_warms_the_lists_and_the_visits_of_the_day(
     session, technician, fresh_cache, monkeypatch
 ):
     from piano_emotion.domain import pianos, services
@@ -560,7 +560,7 @@ def test_prefetch_warms_the_first_pages_and_the_visits_of_the_day(
     assert dashboard.prefetch_for_user(lambda: session_scope(engine), technician) is True
 
     for module, name in (
-        (pianos, "_list_pianos"),
+        (pianos, "_piano_directory"),
         (pianos, "_piano_detail"),
         (services, "_list_services"),
         (clients, "_client_detail"),

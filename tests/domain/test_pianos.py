@@ -362,7 +362,19 @@ def test_list_shows_last_tuning_and_last_service(session, technician):
     assert items["Nunca"]["last_service_date"] is None
     recent = pianos.list_pianos(session, technician, PianoQuery(sort="-last_service"))
     assert brands(recent) == ["Afinado", "Nunca"]
+    # As in SQL: pianos never serviced first when ascending, last when descending.
+    oldest = pianos.list_pianos(session, technician, PianoQuery(sort="last_service"))
+    assert brands(oldest) == ["Nunca", "Afinado"]
     assert pianos.get_piano(session, technician, never.id)["last_service_date"] is None
+
+
+def test_brands_sort_accent_and_case_free_on_every_database(session, technician):
+    owner = add_client(session, technician, "Dueño")
+    for brand in ("yamaha", "Bösendorfer", "Steinway", "Blüthner"):
+        add_piano(session, technician, owner, brand=brand)
+    page = pianos.list_pianos(session, technician)
+    assert brands(page) == ["Blüthner", "Bösendorfer", "Steinway", "yamaha"]
+    assert set(page["items"][0]) == set(pianos.LIST_FIELDS)
 
 
 def test_alert_level_filter_follows_the_maintenance_rules(session, technician):

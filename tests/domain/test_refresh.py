@@ -85,9 +85,9 @@ LOADERS = (
     (alerts, "_list_alerts"),
     (alerts, "_top_active"),
     (alerts, "sync_alerts"),
-    (clients, "_list_clients"),
+    (clients, "_client_directory"),
     (clients, "_client_detail"),
-    (pianos, "_list_pianos"),
+    (pianos, "_piano_directory"),
     (pianos, "_piano_detail"),
     (services, "_list_services"),
     (services, "_service_detail"),
@@ -171,22 +171,22 @@ def test_what_is_refreshed_is_what_is_read_again(
     assert refresh.wait_idle(fresh_cache, technician.id, WAIT_S)  # the set-up's own job
     refreshed = refresh.refresher_for(fresh_cache).stats.refreshed
     first_page, search, deep_page = (
-        clients.ClientQuery(),
-        clients.ClientQuery(search="pérez"),
-        clients.ClientQuery(page=3),
+        services.ServiceQuery(),
+        services.ServiceQuery(search="pérez"),
+        services.ServiceQuery(page=3),
     )
-    clients.list_clients(session, technician, first_page)
-    clients.list_clients(session, technician, first_page)  # read again: hot
-    clients.list_clients(session, technician, search)  # read once
-    clients.list_clients(session, technician, deep_page)  # past the first pages: never noted
+    services.list_services(session, technician, first_page)
+    services.list_services(session, technician, first_page)  # read again: hot
+    services.list_services(session, technician, search)  # read once
+    services.list_services(session, technician, deep_page)  # past the first pages: never noted
     clients.get_client(session, technician, ids.client)  # once, but the write is about it
     hot = {
         (e.view, e.params.get("search"), e.reads)
         for e in refresh.hot_entries(fresh_cache, technician.id)
     }
     assert hot == {
-        ("clients.list", "", 2),
-        ("clients.list", "pérez", 1),
+        ("services.list", "", 2),
+        ("services.list", "pérez", 1),
         ("clients.detail", None, 1),
         ("services.detail", None, 1),  # the service ``_setup`` created: shown next
     }
@@ -204,11 +204,11 @@ def test_what_is_refreshed_is_what_is_read_again(
         return fresh_cache.stats()["misses"] - before
 
     assert misses_of(lambda: clients.get_client(session, technician, ids.client)) == 0
-    assert misses_of(lambda: clients.list_clients(session, technician, first_page)) == 0
-    assert misses_of(lambda: clients.list_clients(session, technician, search)) == (
+    assert misses_of(lambda: services.list_services(session, technician, first_page)) == 0
+    assert misses_of(lambda: services.list_services(session, technician, search)) == (
         0 if hot_reads == 1 else 1
     )
-    assert misses_of(lambda: clients.list_clients(session, technician, deep_page)) == 1
+    assert misses_of(lambda: services.list_services(session, technician, deep_page)) == 1
     assert clients.get_client(session, technician, ids.client)["phone"] == "611111111"
 
 
@@ -234,16 +234,15 @@ def test_a_new_service_is_loaded_after_the_commit_for_its_page(
 def test_the_most_read_entries_are_refreshed_first(session, technician, fresh_cache):
     ids = _setup(session, technician)
     refresher = refresh.Refresher(fresh_cache, per_write=1)
-    first_page = clients.ClientQuery()
     for _ in range(3):
-        clients.list_clients(session, technician, first_page)
+        clients.list_clients(session, technician, clients.ClientQuery(page=2))
     clients.get_client(session, technician, ids.client)  # once: the write is about it
     clients.get_client(session, technician, ids.client)
     session.commit()
     tags = {f"t{technician.id}:clients", f"t{technician.id}:client:{ids.client}"}
     job = refresh._Job(technician.id, session.get_bind(), tags, 0.0, 0)
     [chosen] = refresher._hot_for(job)
-    assert chosen.view == "clients.list"  # read three times, before the client read twice
+    assert chosen.view == "clients.directory"  # read three times, before the client read twice
     refresher.close()
 
 
@@ -386,6 +385,7 @@ def test_refresh_errors_are_logged_and_never_reach_the_write(
     session, technician, fresh_cache, caplog, monkeypatch
 ):
     ids = _setup(session, technician)
+    assert refresh.wait_idle(fresh_cache, technician.id, WAIT_S)  # the set-up's own job
     clients.get_client(session, technician, ids.client)
 
     def broken(session, user, params):
