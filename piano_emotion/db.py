@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -75,6 +76,22 @@ def get_engine() -> sa.Engine:
                 engine = create_engine_for(url)
                 _engines[url] = engine
     return engine
+
+
+def committed_engine(session: Any) -> sa.Engine | None:
+    """The engine on which another session sees what ``session`` commits
+    (and commits what ``session`` will see), or None: a session bound to a
+    connection may be inside an outer transaction (tests), and each
+    connection to an in-memory SQLite database is another database."""
+    try:
+        bind = session.get_bind()
+    except Exception:
+        return None
+    if not isinstance(bind, sa.Engine):
+        return None
+    if bind.dialect.name == "sqlite" and bind.url.database in (None, "", ":memory:"):
+        return None
+    return bind
 
 
 def dispose_engines() -> None:

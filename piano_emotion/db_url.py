@@ -54,6 +54,13 @@ class DatabaseTarget:
             connect_args["ssl"] = tls_context(self.tls_verify)
         return {
             "connect_args": connect_args,
+            # Each statement reads what is committed when it runs (MySQL's
+            # default, REPEATABLE READ, keeps the snapshot of a transaction's
+            # first read): a cached read's loader must see every write whose
+            # invalidation it saw, and the alert rows a sync committed just
+            # before its marker was stored (``alerts.ensure_alerts_synced``).
+            # TiDB supports it with pessimistic transactions, its default.
+            "isolation_level": "READ COMMITTED",
             "pool_pre_ping": True,
             "pool_recycle": MYSQL_POOL_RECYCLE_SECONDS,
             "pool_size": 10,

@@ -31,6 +31,7 @@ import random
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,6 +62,14 @@ RETRY_AFTER_S = 5.0  # circuit breaker pause before trying the backend again
 METRICS_FLUSH_S = 1.0
 LOCK_TTL_MS = 5_000
 LOCK_POLL_S = 0.02
+# Decoded values kept per process for reads that share them (``shared=True``):
+# a hit whose stored payload is the one decoded last time is not decoded again.
+SHARED_DECODED_MAX = 256
+
+
+class ValueTooLarge(ValueError):
+    """A value over the 1 MB limit: ``set`` refuses it; ``get_or_load``
+    returns it without storing it."""
 
 
 @dataclass
@@ -112,6 +121,9 @@ class CacheService:
         self._state_lock = threading.Lock()
         self._open_until = 0.0
         self._degraded = False
+        # Decoded values of shared reads: full key -> (stored payload, value).
+        self._decoded: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+        self._decoded_lock = threading.Lock()
         # In-process single flight.
         self._flights: dict[str, threading.Event] = {}
         self._flights_lock = threading.Lock()
@@ -224,7 +236,9 @@ class CacheService:
         jitter = 1 + random.uniform(-TTL_JITTER, TTL_JITTER)
         return max(1, int(ttl_seconds * 1000 * jitter))
 
-    def _read(self, key: str, tag_keys: list[str], *, count: bool = True) -> tuple[ReadResult, Any]:
+    def _read(
+        self, key: str, tag_keys: list[str], *, count: bool = True, shared: bool = False
+    ) -> tuple[ReadResult, Any]:
         """``count=False``: an internal re-check inside one ``get_or_load``
         (after waiting for another thread's or process's load), which must not
         count as another lookup: the cross-process wait polls every 20 ms and
@@ -249,7 +263,26 @@ class CacheService:
             return result, None
         if count:
             self._metrics.record("hits", elapsed_ms)
-        return result, serialization.loads(result.payload)
+        if shared:
+            return result, self._shared_value(full_key, result.payload)
+        return result, serialization.loads(serialization.unpack(result.payload))
+
+    def _shared_value(self, full_key: str, payload: str) -> Any:
+        """The value of ``payload``, decoded once per process while it is the
+        stored one (a directory of hundreds of rows takes milliseconds to
+        decode). The value is shared: callers must not change it."""
+        with self._decoded_lock:
+            memo = self._decoded.get(full_key)
+            if memo is not None and memo[0] == payload:
+                self._decoded.move_to_end(full_key)
+                return memo[1]
+        value = serialization.loads(serialization.unpack(payload))
+        with self._decoded_lock:
+            self._decoded[full_key] = (payload, value)
+            self._decoded.move_to_end(full_key)
+            while len(self._decoded) > SHARED_DECODED_MAX:
+                self._decoded.popitem(last=False)
+        return value
 
     def get(self, key: str) -> Any:
         """The cached value, or ``None``."""
@@ -271,7 +304,8 @@ class CacheService:
         if len(payload) > MAX_VALUE_BYTES or (
             len(payload) * 4 > MAX_VALUE_BYTES and len(payload.encode()) > MAX_VALUE_BYTES
         ):
-            raise ValueError("cache values are limited to 1 MB")
+            raise ValueTooLarge("cache values are limited to 1 MB")
+        payload = serialization.pack(payload)
         full_key = self._key(key)
         tag_keys = tag_keys if tag_keys is not None else self._tag_keys(tags)
         ttl_ms = self._ttl_ms(ttl_seconds)
@@ -297,10 +331,17 @@ class CacheService:
         loader: Callable[[], T],
         ttl_seconds: float,
         tags: Iterable[str] = (),
+        *,
+        shared: bool = False,
     ) -> T:
-        """The cached value, or the loader's result, stored and returned."""
+        """The cached value, or the loader's result, stored and returned.
+
+        ``shared``: a hit returns the value this process decoded last time if
+        the stored payload has not changed (for large values only read, never
+        changed, by their callers: the list directories). A value too large
+        to cache is returned without being stored."""
         tag_keys = self._tag_keys(tags)
-        result, value = self._read(key, tag_keys)
+        result, value = self._read(key, tag_keys, shared=shared)
         if result.payload is not None:
             return value
         # One loader per key in this process: the others wait for it.
@@ -311,18 +352,18 @@ class CacheService:
                 flight = self._flights[key] = threading.Event()
         if not leader:
             flight.wait(timeout=LOCK_TTL_MS / 1000)
-            result, value = self._read(key, tag_keys, count=False)
+            result, value = self._read(key, tag_keys, count=False, shared=shared)
             if result.payload is not None:
                 return value
             return self._load_and_store(key, loader, ttl_seconds, tag_keys, result)
         try:
-            return self._load_across_processes(key, loader, ttl_seconds, tag_keys, result)
+            return self._load_across_processes(key, loader, ttl_seconds, tag_keys, result, shared)
         finally:
             with self._flights_lock:
                 self._flights.pop(key, None)
             flight.set()
 
-    def _load_across_processes(self, key, loader, ttl_seconds, tag_keys, result):
+    def _load_across_processes(self, key, loader, ttl_seconds, tag_keys, result, shared):
         if not (self.backend.remote and self._use_backend()):
             return self._load_and_store(key, loader, ttl_seconds, tag_keys, result)
         lock_key = f"{self._prefix}lock:{key}"
@@ -337,7 +378,7 @@ class CacheService:
             deadline = time.monotonic() + LOCK_TTL_MS / 1000
             while time.monotonic() < deadline:
                 time.sleep(LOCK_POLL_S)
-                result, value = self._read(key, tag_keys, count=False)
+                result, value = self._read(key, tag_keys, count=False, shared=shared)
                 if result.payload is not None:
                     return value
             return self._load_and_store(key, loader, ttl_seconds, tag_keys, result)
@@ -355,9 +396,17 @@ class CacheService:
             return self._refresh_and_store(refresh, key, loader, ttl_seconds, tag_keys, result)
         value = loader()
         # Stored only if no tag was invalidated while the loader ran.
-        expect = WriteExpectation(result.generation, result.versions)
-        self._write(key, value, ttl_seconds, (), expect=expect, tag_keys=tag_keys)
+        self._store_loaded(key, value, ttl_seconds, tag_keys, result)
         return value
+
+    def _store_loaded(self, key, value, ttl_seconds, tag_keys, result: ReadResult) -> bool:
+        expect = WriteExpectation(result.generation, result.versions)
+        try:
+            return self._write(key, value, ttl_seconds, (), expect=expect, tag_keys=tag_keys)
+        except ValueTooLarge:
+            # Served, not cached: the page works, each read loads it.
+            log.warning("cache: %s is over the 1 MB limit; served without caching", key)
+            return False
 
     def _refresh_and_store(self, refresh, key, loader, ttl_seconds, tag_keys, result):
         top = refresh.depth == 0
@@ -370,8 +419,7 @@ class CacheService:
         # were read before the loader ran (so after the write that asked for
         # the refresh was committed and invalidated); a write invalidated
         # meanwhile refuses the value.
-        expect = WriteExpectation(result.generation, result.versions)
-        stored = self._write(key, value, ttl_seconds, (), expect=expect, tag_keys=tag_keys)
+        stored = self._store_loaded(key, value, ttl_seconds, tag_keys, result)
         self._metrics.count("refreshes")
         refresh.loads += 1
         refresh.stored += stored

@@ -26,8 +26,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from piano_emotion.domain import refresh
-from piano_emotion.domain.cached import cached_read, invalidate_on_commit
+from piano_emotion.db import committed_engine
+from piano_emotion.domain.cached import cached_read, invalidate_on_commit, writes_pending
 from piano_emotion.domain.errors import DomainError, NotFound, ValidationFailed
 from piano_emotion.domain.refresh import refreshable
 from piano_emotion.domain.tenancy import get_owned, owned
@@ -734,7 +734,6 @@ def alert_sort_key(alert: Mapping[str, Any]) -> tuple:
 # What can change which alerts a piano needs (not "alerts" itself: the sync
 # invalidates that when it writes, and acknowledging needs no new sync).
 SYNC_INPUTS = ("pianos", "services", "settings", "clients")
-SYNC_NEEDED = "the alert rows need a sync (left to the next request)"
 
 
 def ensure_alerts_synced(session: Session, user: User, today: date | None = None) -> None:
@@ -753,17 +752,23 @@ def ensure_alerts_synced(session: Session, user: User, today: date | None = None
 
 
 def _sync_once(session: Session, user: User, today: date) -> dict[str, int]:
-    if not refresh.in_refresh():
+    """The sync behind the marker. It commits in a transaction of its own,
+    so the marker (stored when this returns) only ever vouches for committed
+    rows: another worker that finds it reads them (READ COMMITTED), and a
+    rollback of the caller cannot undo them. A caller that has written in its
+    transaction syncs in it instead: a sync of its own could not see those
+    rows (the marker is then dropped by that write's commit)."""
+    engine = committed_engine(session)
+    if engine is None or writes_pending(session):
         return sync_alerts(session, user, today)
-    # The background refresher never writes rows: a sync it committed could
-    # land between a request's snapshot and that request's read of this
-    # marker, which would then trust rows it cannot see. If the rows are
-    # already in line it can vouch for them; if not, the views that need
-    # the sync are left to the next request, which syncs (as before).
-    refresh.skip_if_known(SYNC_NEEDED)
-    result = sync_alerts(session, user, today, write=False)
+    with Session(engine, expire_on_commit=False) as own:
+        result = sync_alerts(own, user, today)
+        own.commit()
     if any(result.values()):
-        refresh.skip(SYNC_NEEDED)
+        # Loaded copies of alert rows (the caller's) reload on next access.
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, MaintenanceAlert):
+                session.expire(obj)
     return result
 
 

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 PENDING_KEY = "pending_cache_invalidations"
 # The same tags by technician: whose hot entries to refresh after the commit.
 PENDING_BY_TECHNICIAN_KEY = "pending_cache_invalidations_by_technician"
+# Set when the session flushed writes in its current transaction.
+WROTE_KEY = "wrote_in_transaction"
 
 T = TypeVar("T")
 
@@ -79,17 +81,20 @@ def cached_read(
     depends_on: Iterable[str],
     records: Iterable[tuple[str, int]] = (),
     refresh: tuple[str, Any] | None = None,
+    shared: bool = False,
 ) -> T:
     """``loader()`` through the cache, scoped to ``user`` (see module docstring).
 
     ``refresh``: ``(view, params)`` of the refreshable view that redoes this
     read (``refresh.refreshable``); the entry is then kept fresh after writes
-    while the technician keeps reading it.
+    while the technician keeps reading it. ``shared``: a large value decoded
+    once per process while unchanged (``CacheService.get_or_load``); the
+    caller must never change it.
     """
     key = cache_key(user.id, entity, view, params)
     tags = _tags(user, depends_on, records)
     cache = get_cache()
-    value = cache.get_or_load(key, loader, ttl_for(entity), tags=tags)
+    value = cache.get_or_load(key, loader, ttl_for(entity), tags=tags, shared=shared)
     if refresh is not None:
         refresh_module.note_read(cache, user.id, key, refresh, tags)
     return value
@@ -141,8 +146,27 @@ def invalidate_on_commit(
     session.info.setdefault(PENDING_BY_TECHNICIAN_KEY, {}).setdefault(user.id, set()).update(tags)
 
 
+def writes_pending(session: OrmSession) -> bool:
+    """Has ``session`` written (or is about to write) in its current
+    transaction? Another session cannot see those rows yet."""
+    return bool(session.info.get(WROTE_KEY) or session.new or session.dirty or session.deleted)
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _note_writes(session: OrmSession, _flush_context) -> None:
+    session.info[WROTE_KEY] = True
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _note_statement_writes(state) -> None:
+    # INSERT/UPDATE/DELETE statements run through ``session.execute``.
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE_KEY] = True
+
+
 @event.listens_for(OrmSession, "after_commit")
 def _flush_invalidations(session: OrmSession) -> None:
+    session.info.pop(WROTE_KEY, None)
     tags = session.info.pop(PENDING_KEY, None)
     by_technician = session.info.pop(PENDING_BY_TECHNICIAN_KEY, None)
     if tags:
@@ -154,5 +178,6 @@ def _flush_invalidations(session: OrmSession) -> None:
 
 @event.listens_for(OrmSession, "after_rollback")
 def _drop_invalidations(session: OrmSession) -> None:
+    session.info.pop(WROTE_KEY, None)
     session.info.pop(PENDING_KEY, None)
     session.info.pop(PENDING_BY_TECHNICIAN_KEY, None)

@@ -321,6 +321,7 @@ def client_directory(session: Session, user: User) -> list[dict[str, Any]]:
         lambda: _client_directory(session, user),
         depends_on=CLIENT_READS,
         refresh=("clients.directory", {}),
+        shared=True,  # only read: list_clients builds new rows for its page
     )
 
 

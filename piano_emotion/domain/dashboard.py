@@ -34,7 +34,7 @@ from piano_emotion.cache import CacheService, cache_key, get_cache
 from piano_emotion.domain import alerts as alerts_domain
 from piano_emotion.domain.cached import COLLECTIONS, cached_read
 from piano_emotion.domain.errors import DomainError, ValidationFailed
-from piano_emotion.domain.refresh import RefreshSkipped, read_committed, refreshable
+from piano_emotion.domain.refresh import refreshable
 from piano_emotion.formatting import DISPLAY_TIMEZONE, to_local
 from piano_emotion.models import Appointment, Client, InventoryItem, Invoice, Piano, Service, User
 from piano_emotion.models.enums import AppointmentStatus, InvoiceStatus, ServiceStatus
@@ -460,6 +460,15 @@ def _dashboard(
     }
 
 
+def _dashboard_params(year: int, month: int, today: date) -> dict[str, Any]:
+    return {"year": year, "month": month, "today": today, "providers": sorted(FEED_PROVIDERS)}
+
+
+def dashboard_cache_key(technician_id: int, year: int, month: int, today: date) -> str:
+    """The cache key of a month's dashboard (what ``dashboard`` reads)."""
+    return cache_key(technician_id, "dashboard", "month", _dashboard_params(year, month, today))
+
+
 def dashboard(
     session: Session, user: User, year: int, month: int, today: date | None = None
 ) -> dict[str, Any]:
@@ -468,7 +477,7 @@ def dashboard(
     year, month = _check_month(year, month)
     today = today or alerts_domain.local_today()
     now = utcnow()
-    params = {"year": year, "month": month, "today": today, "providers": sorted(FEED_PROVIDERS)}
+    params = _dashboard_params(year, month, today)
 
     def read() -> dict[str, Any]:
         return cached_read(
@@ -487,7 +496,7 @@ def dashboard(
         # The entry was loaded so long ago that more than half of the
         # appointments it holds have started: it can no longer tell which
         # come next (the TTL is long, see ``cache.policy``). Drop and reload.
-        get_cache().delete(cache_key(user.id, "dashboard", "month", params))
+        get_cache().delete(dashboard_cache_key(user.id, year, month, today))
         result = read()
         upcoming = _still_upcoming(result, now) or []
     return {**result, "upcoming_appointments": upcoming[:UPCOMING_LIMIT]}
@@ -514,6 +523,7 @@ def _refresh_dashboard(session: Session, user: User, params: dict[str, Any]) -> 
 # -- prefetch ----------------------------------------------------------------------
 PREFETCH_APPOINTMENTS = 12  # visits of one working day whose records are warmed
 PREFETCH_PIANOS = 60  # piano details warmed at most (institutions have many pianos)
+PREFETCH_SERVICES = 2  # last services of each visit's piano warmed (what was done lately)
 
 
 def day_agenda(
@@ -564,7 +574,7 @@ class WorkingSet:
     visits: tuple[tuple[int, int | None], ...]  # (client, piano) in time order
     clients: tuple[int, ...]  # the visits' clients, in order
     pianos: tuple[int, ...]  # each visit's piano, then the other pianos of its client
-    services: tuple[int, ...] = ()  # the last service of each visit's piano (what was done)
+    services: tuple[int, ...] = ()  # the last services of each visit's piano (what was done)
 
 
 def working_set(
@@ -573,7 +583,8 @@ def working_set(
     """What the sign-in prefetch warms beyond the dashboard and the lists:
     for each client with a visit on the working day or the next one, their
     detail and each of their pianos' (the visits' pianos first; at most
-    ``max_pianos``), and the last service of each visit's piano."""
+    ``max_pianos``), and the last ``PREFETCH_SERVICES`` services of each
+    visit's piano."""
     first = _visits_from(session, user, today, PREFETCH_APPOINTMENTS)
     second = (
         _visits_from(session, user, first[0][2] + timedelta(days=1), PREFETCH_APPOINTMENTS)
@@ -598,19 +609,21 @@ def working_set(
             if piano_id not in pianos:
                 pianos.append(piano_id)
     visited = [p for _, p in visits if p is not None]
-    services: dict[int, int] = {}
+    services: dict[int, list[int]] = {}
     if visited:
         for service_id, piano_id in session.exec(
             select(Service.id, Service.piano_id)
             .where(Service.technician_id == user.id, Service.piano_id.in_(visited))
             .order_by(Service.service_date.desc(), Service.id.desc())
         ).all():
-            services.setdefault(piano_id, service_id)
+            latest = services.setdefault(piano_id, [])
+            if len(latest) < PREFETCH_SERVICES:
+                latest.append(service_id)
     return WorkingSet(
         visits,
         clients,
         tuple(pianos[:max_pianos]),
-        tuple(services[p] for p in dict.fromkeys(visited) if p in services),
+        tuple(s for p in dict.fromkeys(visited) for s in services.get(p, ())),
     )
 
 
@@ -622,14 +635,15 @@ def prefetch_for_user(
     page and search of those lists), the first two pages of services, and
     the records of their next two working days
     (``working_set``): each visited client's detail, each of their pianos'
-    and the last service of each visit's piano. Run in a background thread
+    and the last services of each visit's piano. Run in a background thread
     right after sign-in; opens its own session; any error is logged, with
     its traceback, and reported as ``False``.
 
-    Each read runs in a transaction of its own, reading committed rows
-    (``read_committed``): a write of the technician committed while the
-    prefetch runs (they may already be clicking) is seen by every read made
-    after its invalidation, so nothing older is stored under its versions.
+    Each read runs in a transaction of its own, reading committed rows (as
+    every session of the app does on MySQL/MariaDB, ``db_url``): a write of
+    the technician committed while the prefetch runs (they may already be
+    clicking) is seen by every read made after its invalidation, so nothing
+    older is stored under its versions.
     """
     from piano_emotion.domain.clients import client_directory, get_client
     from piano_emotion.domain.pianos import get_piano, piano_directory
@@ -650,7 +664,6 @@ def prefetch_for_user(
             # alert reads on commit, which would otherwise drop what is warmed.
             alerts_domain.sync_alerts(session, user, today)
             session.commit()
-            read_committed(session)
             found = working_set(session, user, today)
             session.commit()
             reads: list[Callable[[], Any]] = [
@@ -673,13 +686,10 @@ def prefetch_for_user(
             background = isinstance(cache, CacheService)
             with cache.refreshing(note_reads=True) if background else nullcontext():
                 for read in reads:
-                    read_committed(session)
                     try:
                         read()
                     except DomainError:  # archived or moved meanwhile: not worth failing for
                         log.debug("prefetch: a record of technician %s is gone", user_id)
-                    except RefreshSkipped:  # a write meanwhile needs an alert sync
-                        log.debug("prefetch: alerts of technician %s left to a request", user_id)
                     session.commit()
     except Exception:
         log.exception("prefetch failed for technician %s", user_id)

@@ -599,6 +599,7 @@ def piano_directory(session: Session, user: User) -> list[dict[str, Any]]:
         lambda: _piano_directory(session, user),
         depends_on=PIANO_READS,
         refresh=("pianos.directory", {}),
+        shared=True,  # only read: list_pianos builds new rows for its page
     )
 
 

@@ -30,16 +30,17 @@ The pieces:
   next (``cached.note_coming_read``: a new service's detail), so they too
   are loaded after the commit.
 
-The refresher never writes rows. A view that would need to (the alert sync,
-when the alerts are not in line with the rule) raises ``RefreshSkipped`` and
-is left to the next request, which does it as before: rows committed by a
-background thread could land between a request's snapshot and its read of
-a cache entry that vouches for them.
+The only rows a refresh writes are the alert sync's, when the alerts are
+not in line with the rule: like a request's, the sync commits in a
+transaction of its own before its marker is stored
+(``alerts.ensure_alerts_synced``), and its commit invalidates and asks for
+one more job (``MAX_CHAIN``).
 
 Never stale: the job runs after the commit and after the tags were bumped.
-Each view runs in a new transaction (READ COMMITTED on MySQL/MariaDB, so
-nested reads too see everything committed before their tag versions were
-read) and goes through ``get_or_load``: the tag versions are read before the
+Each view runs in a new transaction (the app's MySQL/MariaDB sessions read
+committed rows at each statement, ``db_url``, so nested reads too see
+everything committed before their tag versions were read) and goes through
+``get_or_load``: the tag versions are read before the
 loader runs and the value is stored only if they have not moved since, so a
 newer write wins and the next request loads. Nothing a refresh does can raise
 into the write: failures are logged. ``CACHE_REFRESH=false`` (the service's
@@ -59,8 +60,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from piano_emotion.cache import CacheService, cache_for_thread, get_cache, serialization
+from piano_emotion.cache import CacheService, cache_for_thread, serialization
 from piano_emotion.cache.service import RefreshContext
+from piano_emotion.db import committed_engine
 from piano_emotion.domain.errors import DomainError
 from piano_emotion.models import User
 
@@ -102,34 +104,6 @@ REFRESH_LIST_PAGES = 2
 REFRESH_DUTY = 0.1
 BUSY_S = 0.5
 ATTACHMENT = "refresher"
-MYSQL_DIALECTS = frozenset({"mysql", "mariadb"})
-
-
-class RefreshSkipped(Exception):
-    """A view the refresher leaves to the next request (``skip``)."""
-
-
-_job_state = threading.local()  # what the job this thread runs found out
-
-
-def in_refresh() -> bool:
-    """Is this thread redoing a view for the refresher?"""
-    return bool(getattr(get_cache(), "in_refresh", False))
-
-
-def skip(reason: str) -> None:
-    """Leave the view being redone (and, in this job, every other view that
-    needs the same thing) to the next request."""
-    skipped = getattr(_job_state, "skipped", None)
-    if skipped is not None:
-        skipped.add(reason)
-    raise RefreshSkipped(reason)
-
-
-def skip_if_known(reason: str) -> None:
-    """``skip(reason)`` if the job already found that out."""
-    if reason in getattr(_job_state, "skipped", ()):
-        raise RefreshSkipped(reason)
 
 
 # -- the views ----------------------------------------------------------------------
@@ -268,7 +242,6 @@ class RefreshStats:
     refreshed: int = 0  # of which stored: the next read is a hit
     fresh: int = 0  # of which already fresh (a request or another worker reloaded it)
     refused: int = 0  # of which refused: a newer write invalidated it while it loaded
-    skipped: int = 0  # left to the next request (``RefreshSkipped``: it needs a write)
     errors: int = 0
     seconds: float = 0.0  # spent in jobs
 
@@ -311,7 +284,6 @@ class Refresher:
         self._closed = False
         self._thread: threading.Thread | None = None
         self._local = threading.local()  # the chain depth of the job this thread runs
-        self._engines: dict[sa.Engine, sa.Engine] = {}
 
     def __repr__(self) -> str:
         return f"<Refresher {self.cache.namespace}>"
@@ -486,19 +458,6 @@ class Refresher:
                 newest_first = sorted(read_at, key=read_at.__getitem__, reverse=True)
                 self.cache.registry_drop(name, newest_first[self.hot_per_technician :])
 
-    def _engine(self, engine: sa.Engine) -> sa.Engine:
-        """The engine, reading committed rows at each statement on MySQL/MariaDB."""
-        if engine.dialect.name not in MYSQL_DIALECTS:
-            return engine
-        found = self._engines.get(engine)
-        if found is None:
-            if len(self._engines) > 16:
-                self._engines.clear()
-            found = self._engines[engine] = engine.execution_options(
-                isolation_level="READ COMMITTED"
-            )
-        return found
-
     def _hot_for(self, job: _Job) -> list[HotEntry]:
         """The job's entries: hot, refreshable, invalidated by its writes."""
         name = registry_name(job.technician_id)
@@ -530,11 +489,10 @@ class Refresher:
             if not entries:
                 return
             self._local.chain = job.chain
-            _job_state.skipped = set()
             with (
                 cache_for_thread(self.cache),
                 self.cache.refreshing() as context,
-                Session(self._engine(job.engine), expire_on_commit=False) as session,
+                Session(job.engine, expire_on_commit=False) as session,
             ):
                 user = session.get(User, job.technician_id)
                 session.commit()  # each view below starts a transaction of its own
@@ -549,7 +507,6 @@ class Refresher:
                     self._yield_to_requests(view_started)
         finally:
             self._local.chain = None
-            _job_state.skipped = None
             self.stats.seconds += time.perf_counter() - started
 
     def _yield_to_requests(self, view_started: float) -> None:
@@ -561,15 +518,9 @@ class Refresher:
         loads, stored = context.top_loads, context.top_stored
         try:
             REFRESHABLE[entry.view].fn(session, user, entry.params)
-            # Ends the transaction, so the next view starts afresh. None of
-            # the built-in views writes; if one did, its rows would be
-            # committed and invalidated as in a request (MAX_CHAIN).
+            # Ends the transaction, so the next view starts afresh. (The one
+            # write a view makes, the alert sync, commits in its own session.)
             session.commit()
-        except RefreshSkipped as reason:
-            session.rollback()
-            self.stats.skipped += 1
-            log.debug("refresh of %s for technician %s skipped: %s", entry.view, user.id, reason)
-            return
         except DomainError as error:
             # The record is gone or no longer the technician's: forget it.
             session.rollback()
@@ -627,41 +578,6 @@ def note_read(
         log.warning("could not note a read for the cache refresher", exc_info=True)
 
 
-def read_committed(session: Session) -> None:
-    """Make the session's next transaction read committed rows at each
-    statement (MySQL/MariaDB, whose default snapshot is taken at the first
-    statement and kept). Call it before the transaction's first statement.
-
-    Why: a cached read's tag versions are read just before its loader runs;
-    in a snapshot taken earlier (by another read of the same transaction), a
-    write committed in between would be invisible to the loader although its
-    invalidation was not, and the old rows would be stored as current. The
-    refresher and the sign-in prefetch read this way; a session bound to a
-    connection (an outer transaction: tests) is left as it is.
-    """
-    try:
-        bind = session.get_bind()
-    except Exception:
-        return
-    if isinstance(bind, sa.Engine) and bind.dialect.name in MYSQL_DIALECTS:
-        session.connection(execution_options={"isolation_level": "READ COMMITTED"})
-
-
-def _engine_of(session: Any) -> sa.Engine | None:
-    """The engine another session can read the committed rows from, if any."""
-    try:
-        bind = session.get_bind()
-    except Exception:
-        return None
-    # A session on a Connection may be inside an outer transaction: what it
-    # "committed" is not visible to another connection, so no refresh.
-    if not isinstance(bind, sa.Engine):
-        return None
-    if bind.dialect.name == "sqlite" and bind.url.database in (None, "", ":memory:"):
-        return None  # every connection is another database
-    return bind
-
-
 def schedule_after_commit(
     cache: Any, session: Any, tags_by_technician: Mapping[int, Iterable[str]]
 ) -> None:
@@ -670,7 +586,7 @@ def schedule_after_commit(
     if not getattr(cache, "refresh_enabled", False) or not tags_by_technician:
         return
     try:
-        engine = _engine_of(session)
+        engine = committed_engine(session)
         refresher = refresher_for(cache) if engine is not None else None
         if refresher is None:
             return

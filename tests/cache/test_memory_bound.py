@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from piano_emotion.cache import CacheService, MemoryBackend
 
 GEN = "ns:gen"
+
+
+def incompressible(n: int) -> str:
+    """``n`` characters that deflate does not shrink (large values are stored packed)."""
+    return secrets.token_hex(n // 2 + 1)[:n]
 
 
 def _service(**bounds) -> CacheService:
@@ -42,7 +48,7 @@ def test_overwriting_does_not_count_twice():
 def test_max_bytes_bound():
     max_bytes = 200_000
     cache = _service(max_bytes=max_bytes)
-    value = "v" * 10_000  # ~10 kB each
+    value = incompressible(10_000)  # ~10 kB each, stored
     for i in range(100):
         cache.set(f"big:{i}", value, 60)
         assert cache.memory.bytes_used <= max_bytes
@@ -80,7 +86,7 @@ def test_expired_entries_free_their_bytes():
 def test_value_bigger_than_max_bytes_is_not_stored():
     cache = _service(max_bytes=5_000)
     cache.set("small", "s", 60)
-    cache.set("huge", "h" * 10_000, 60)
+    cache.set("huge", incompressible(10_000), 60)
     assert cache.get("huge") is None
     assert cache.get("small") == "s"  # nothing else was evicted for it
     assert cache.memory.bytes_used <= 5_000
@@ -90,5 +96,5 @@ def test_too_big_overwrite_drops_the_old_value():
     """Storing a new value that does not fit must not leave the previous one."""
     cache = _service(max_bytes=5_000)
     cache.set("k", "old", 60)
-    cache.set("k", "n" * 10_000, 60)
+    cache.set("k", incompressible(10_000), 60)
     assert cache.get("k") is None  # never the stale "old"

@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from piano_emotion.domain import alerts
+from piano_emotion.cache import get_cache
+from piano_emotion.domain import alerts, refresh
 from piano_emotion.domain.alerts import (
     ComputedAlert,
     MaintenanceSettingsInput,
@@ -188,6 +189,9 @@ def state(row: MaintenanceAlert) -> tuple:
 
 
 def sync(session, user, today=TODAY) -> dict[str, int]:
+    # The refresher syncs too after a commit (in its own transaction): let it
+    # finish, so the counts are this sync's alone.
+    assert refresh.wait_idle(get_cache(), user.id, timeout=20)
     result = alerts.sync_alerts(session, user, today)
     session.commit()
     return result
@@ -273,6 +277,30 @@ def test_archived_piano_or_client_resolves_its_alerts(session, technician):
     session.commit()
     assert alerts.list_alerts(session, technician, today=TODAY) == []
     assert {r.status for r in rows(session, technician)} == {"resolved"}
+
+
+def test_the_sync_behind_a_read_is_committed_before_its_marker_is_stored(session, technician):
+    """A read that syncs commits the alert rows in a transaction of its own:
+    a rollback of the reader cannot undo rows the marker vouches for, and
+    another session sees them at once."""
+    make_piano(session, technician, added=ago(200))
+    session.commit()
+    assert [a["level"] for a in alerts.list_alerts(session, technician, today=TODAY)] == ["pending"]
+    session.rollback()  # the reader fails afterwards: nothing of the sync is lost
+    with Session(session.get_bind()) as other:
+        assert [r.level for r in rows(other, technician)] == [PENDING]
+    assert [a["level"] for a in alerts.list_alerts(session, technician, today=TODAY)] == ["pending"]
+
+
+def test_a_reader_with_its_own_writes_syncs_in_its_transaction(session, technician):
+    """A session that has written: the sync must see those rows, so it runs
+    in that transaction, and a rollback undoes both."""
+    piano = make_piano(session, technician, added=ago(200))  # flushed, not committed
+    assert [a["piano_id"] for a in alerts.list_alerts(session, technician, today=TODAY)] == [
+        piano.id
+    ]
+    session.rollback()
+    assert rows(session, technician) == []
 
 
 def test_duplicate_active_rows_from_a_race_are_collapsed(session, technician):

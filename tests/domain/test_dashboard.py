@@ -610,7 +610,8 @@ def _two_working_days(session, technician, other_technician):
     nobody = b.client("Sin cita", utcnow())
     b.piano(nobody, utcnow(), model="N1")
     start = dashboard._local_day_start(alerts.local_today())
-    b.service(school_pianos[1], alerts.local_today() - timedelta(days=400))
+    b.service(school_pianos[1], alerts.local_today() - timedelta(days=800))
+    before_last = b.service(school_pianos[1], alerts.local_today() - timedelta(days=400))
     last = b.service(school_pianos[1], alerts.local_today() - timedelta(days=30))
     b.service(school_pianos[0], alerts.local_today() - timedelta(days=20))
     b.appointment(school, start + timedelta(days=1, hours=9), piano=school_pianos[1])
@@ -623,7 +624,7 @@ def _two_working_days(session, technician, other_technician):
         theirs, start + timedelta(days=1, hours=9), piano=other.piano(theirs, utcnow())
     )
     session.commit()
-    return school, school_pianos, ana, ana_piano, last
+    return school, school_pianos, ana, ana_piano, (last, before_last)
 
 
 def test_working_set_is_the_next_two_working_days_visits_and_their_pianos(
@@ -643,7 +644,8 @@ def test_working_set_is_the_next_two_working_days_visits_and_their_pianos(
         school_pianos[2].id,
         ana_piano.id,
     )
-    assert found.services == (last.id,)  # the last one of the visit's piano
+    # The last two of the visit's piano, newest first (not the oldest one).
+    assert found.services == (last[0].id, last[1].id)
     capped = dashboard.working_set(session, technician, today, max_pianos=2)
     assert capped.pianos == (school_pianos[1].id, school_pianos[0].id)
     assert dashboard.working_set(session, other_technician, today).clients != found.clients
@@ -668,12 +670,12 @@ def test_prefetch_warms_the_working_set_of_that_technician_only(
             cache_key(technician.id, "pianos", "detail", {"id": p.id})
             for p in (*school_pianos, ana_piano)
         ),
-        cache_key(technician.id, "services", "detail", {"id": last.id}),
+        *(cache_key(technician.id, "services", "detail", {"id": s.id}) for s in last),
     }
     # Loads ahead of any request: counted as refreshes, not as lookups.
     stats = fresh_cache.stats()
     assert stats["hits"] == stats["misses"] == 0
-    assert stats["refreshes"] >= len(details) + 6
+    assert stats["refreshes"] >= len(details) + 5
     # Noted as the technician's reads (kept fresh after their writes), in
     # their registry only; each detail once.
     hot = refresh.hot_entries(fresh_cache, technician.id)

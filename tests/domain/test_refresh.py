@@ -13,14 +13,14 @@ from decimal import Decimal
 
 import pytest
 import redis
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from piano_emotion.cache import build_cache, serialization, use_cache
 from piano_emotion.domain import alerts, clients, dashboard, pianos, refresh, services
 from piano_emotion.domain.clients import ClientInput
 from piano_emotion.domain.pianos import PianoInput
 from piano_emotion.domain.services import ServiceInput
-from piano_emotion.models import Piano, User
+from piano_emotion.models import MaintenanceAlert, Piano, User
 from tests.conftest import REDIS_TEST_URL, redis_available, require_service
 
 WAIT_S = 20
@@ -274,11 +274,12 @@ def test_a_burst_of_writes_makes_one_job(session, technician, fresh_cache):
     assert fresh_cache.stats()["misses"] == misses
 
 
-def test_views_that_need_an_alert_sync_are_left_to_the_next_request(
-    session, technician, fresh_cache
+def test_the_refresher_syncs_the_alerts_and_redoes_the_views_that_show_them(
+    session, technician, fresh_cache, monkeypatch
 ):
-    """The refresher never writes rows: a piano whose alert must be opened
-    leaves the alert views to the next request (which syncs, as before)."""
+    """A write that opens an alert: the refresher syncs (committed in a
+    transaction of its own before the marker is stored) and redoes the
+    dashboard, so the next request is a hit that shows the new alert."""
     ids = _setup(session, technician)
     today = alerts.local_today()
     for _ in range(2):
@@ -298,10 +299,21 @@ def test_views_that_need_an_alert_sync_are_left_to_the_next_request(
     pianos.invalidate_on_commit(session, technician, "pianos")
     session.commit()
     assert refresh.wait_idle(fresh_cache, technician.id, WAIT_S)
-    assert refresher.stats.skipped >= 1
+    assert refresher.stats.errors == 0
+    for module, name in LOADERS:
+        monkeypatch.setattr(module, name, _boom)
+    misses = fresh_cache.stats()["misses"]
     board = dashboard.dashboard(session, technician, today.year, today.month)
+    assert fresh_cache.stats()["misses"] == misses
     pleyel = [i for i in board["alerts"] if i["params"].get("piano") == "Pleyel"]
     assert [i["severity"] for i in pleyel] == ["urgent"]
+    # The rows are committed: a session of its own sees the open alert.
+    session.rollback()
+    with Session(session.get_bind()) as other:
+        opened = other.exec(
+            select(MaintenanceAlert).where(MaintenanceAlert.piano_id == old.id)
+        ).all()
+    assert [a.level.value for a in opened] == ["urgent"]
 
 
 # -- never stale ----------------------------------------------------------------------------
