@@ -270,40 +270,51 @@ def test_six_wrong_sign_ins_lock_the_form(engine):
 
 
 # -- checking the session -------------------------------------------------------
+# Every protected page's ``on_load`` is a ``@page_load`` handler that checks
+# the session first (``test_page_load.py`` runs every one of them); here,
+# Ajustes's, whose own work is small.
 
 
-def test_check_session_without_a_token_redirects_to_sign_in():
-    state = make_state(path="/facturas")
-    result = AuthState.check_session.fn(state)
+def open_page(state: SettingsState):
+    """The ``on_load`` of a protected page (Ajustes)."""
+    return SettingsState.load.fn(state)
+
+
+def test_a_page_without_a_token_redirects_to_sign_in():
+    state = make_state(SettingsState, path="/facturas")
+    result = open_page(state)
     assert redirect_path(result) == "/entrar?next=%2Ffacturas"
     assert state.auth_checked
     assert state.user_id == 0
+    assert state.profile_name == ""  # the page's own load did not run
 
 
-def test_check_session_keeps_the_query_in_next():
-    state = make_state(path="/clientes/?buscar=ana&pagina=2")
-    result = AuthState.check_session.fn(state)
+def test_a_page_keeps_the_query_in_next():
+    state = make_state(SettingsState, path="/clientes/?buscar=ana&pagina=2")
+    result = open_page(state)
     assert redirect_path(result) == "/entrar?next=%2Fclientes%3Fbuscar%3Dana%26pagina%3D2"
 
 
-def test_check_session_with_a_valid_token(engine, configured_app_settings):
-    state, user = signed_in_state(engine, configured_app_settings, path="/facturas")
+def test_a_page_with_a_valid_token(engine, configured_app_settings):
+    state, user = signed_in_state(engine, configured_app_settings, SettingsState, "/facturas")
     token = state.session_token
 
-    assert AuthState.check_session.fn(state) is None
+    assert open_page(state) is None
+    assert state.auth_checked
     assert state.user_id == user.id
     assert state.user_name == "Ana Afinadora"
     assert state.session_token == token  # fresh: not re-issued
+    assert state.profile_name == "Ana Afinadora"  # then the page's own load
 
 
-def test_check_session_slides_an_old_session(engine, configured_app_settings):
+def test_a_page_slides_an_old_session(engine, configured_app_settings):
     user = create_user(engine)
-    state = make_state(path="/")
+    state = make_state(SettingsState, path="/")
     state.session_token = issue_session_token(
         user.id, 1, configured_app_settings, now=utcnow() - timedelta(hours=13)
     )
 
-    assert AuthState.check_session.fn(state) is None
+    assert open_page(state) is None
     claims = decode_session_token(state.session_token, configured_app_settings)
     assert claims.user_id == user.id
     assert not claims.should_refresh()
@@ -325,14 +336,15 @@ def bad_tokens(user: User, settings) -> list[str]:
     ]
 
 
-def test_check_session_with_bad_tokens_redirects_and_never_raises(engine, configured_app_settings):
+def test_a_page_with_bad_tokens_redirects_and_never_raises(engine, configured_app_settings):
     user = create_user(engine)
     for token in bad_tokens(user, configured_app_settings):
-        state = make_state(path="/ajustes")
+        state = make_state(SettingsState, path="/ajustes")
         state.session_token = token
-        result = AuthState.check_session.fn(state)
+        result = open_page(state)
         assert redirect_path(result) == "/entrar?next=%2Fajustes", token[:40]
         assert state.user_id == 0
+        assert state.profile_name == ""
 
 
 def test_require_user(engine, configured_app_settings):
@@ -394,8 +406,8 @@ def test_redirect_if_signed_in(engine, configured_app_settings):
 
 
 def test_sign_out_clears_the_session(engine, configured_app_settings):
-    state, _ = signed_in_state(engine, configured_app_settings)
-    AuthState.check_session.fn(state)
+    state, _ = signed_in_state(engine, configured_app_settings, SettingsState)
+    open_page(state)
     assert state.user_id
 
     result = AuthState.sign_out.fn(state)
@@ -403,7 +415,7 @@ def test_sign_out_clears_the_session(engine, configured_app_settings):
     assert redirect_path(result) == "/entrar"
     assert state.session_token == ""
     assert (state.user_id, state.user_name, state.user_email, state.is_owner) == (0, "", "", False)
-    assert redirect_path(AuthState.check_session.fn(state)).startswith("/entrar?next=")
+    assert redirect_path(open_page(state)).startswith("/entrar?next=")
 
 
 def test_clerk_session_is_ignored_when_clerk_is_off(engine):
@@ -447,7 +459,7 @@ def test_settings_load(engine, configured_app_settings):
 
 def test_settings_load_without_a_session_does_nothing():
     state = make_state(SettingsState, "/ajustes")
-    SettingsState.load.fn(state)
+    assert redirect_path(SettingsState.load.fn(state)) == "/entrar?next=%2Fajustes"
     assert state.profile_name == ""
 
 
@@ -557,7 +569,7 @@ def test_change_password(engine, configured_app_settings):
     # Another device still holding the old token is sent to sign in.
     other_device = make_state(SettingsState, "/ajustes")
     other_device.session_token = old_token
-    assert redirect_path(AuthState.check_session.fn(other_device)).startswith("/entrar")
+    assert redirect_path(open_page(other_device)).startswith("/entrar")
 
 
 def test_change_password_errors(engine, configured_app_settings):

@@ -423,6 +423,15 @@ def test_jobs_overview_lists_every_job_with_its_next_run(session, configured_app
 # -- the page: load -----------------------------------------------------------------------------
 
 
+@pytest.fixture
+def badges_outside_the_figures(monkeypatch):
+    """Opening the page reads the sidebar badges first (``@page_load``), through
+    the same cache; the tests of the figures count their own cache traffic only
+    (the badges are tested in ``test_page_load.py`` and ``test_workspace2_states.py``)."""
+    monkeypatch.setattr(MonitorState, "_load_nav_badges", lambda self, user: None)
+
+
+@pytest.mark.usefixtures("badges_outside_the_figures")
 def test_the_owner_loads_the_page(people, redis_cache, configured_app_settings, engine):
     owner, _ = people
     redis_cache.set("t1:clients:list:-", ["Ana"], 60)
@@ -453,6 +462,7 @@ def test_the_owner_loads_the_page(people, redis_cache, configured_app_settings, 
     assert count(engine, CacheAlertSettings) == 1  # created with the defaults on first read
 
 
+@pytest.mark.usefixtures("badges_outside_the_figures")
 def test_the_page_in_english(people, redis_cache, configured_app_settings):
     owner, _ = people
     redis_cache.set("k", 1, 60)
@@ -595,7 +605,9 @@ def test_bell_handlers_refuse_anyone_but_the_owner(name, people, configured_app_
 
 
 @pytest.fixture
-def owner_page(people, redis_cache, configured_app_settings) -> MonitorState:
+def owner_page(
+    people, redis_cache, configured_app_settings, badges_outside_the_figures
+) -> MonitorState:
     owner, _ = people
     state = monitor_for(owner, configured_app_settings)
     call(MonitorState.load, state)

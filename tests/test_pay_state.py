@@ -74,7 +74,7 @@ PAGES_SCRIPT = """
 import json
 from piano_emotion.ui.pages import pay
 from piano_emotion.ui.components.layout import PAGES
-from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.auth import checks_session
 from piano_emotion.ui.state.pay import PayState
 found = {}
 for spec in PAGES:
@@ -82,7 +82,8 @@ for spec in PAGES:
     if spec.route.startswith("/pagar/"):
         found[spec.route] = {
             "load": PayState.load in events,
-            "session_check": AuthState.check_session in events,
+            "session_check": any(checks_session(event) for event in events),
+            "events": len(events),
             "component": spec.component.__name__,
             "module": spec.component.__module__,
         }
@@ -106,6 +107,7 @@ def test_the_pay_pages_are_public():
         route: {
             "load": True,
             "session_check": False,
+            "events": 1,
             "component": component,
             "module": "piano_emotion.ui.pages.pay",
         }
@@ -155,6 +157,68 @@ def test_a_sent_invoice_is_shown_with_its_totals(stripe_on, invoice):
     english = page(f"/pagar/{invoice.payment_token}", "en")
     assert english.money["total"] == "€121.00"
     assert english.pay_label == "Pay €121.00"
+
+
+def test_the_language_selector_formats_the_invoice_again(stripe_on, invoice):
+    """The page's selector (``PayState.set_language``): the formatted amounts
+    and sentences are plain vars, formatted again in the chosen language."""
+    state = page(f"/pagar/{invoice.payment_token}")
+    spanish = {
+        "money": dict(state.money),
+        "lines": [dict(line) for line in state.lines],
+        "breakdown": [dict(row) for row in state.breakdown],
+        "pay_label": state.pay_label,
+        "paid_on": state.paid_on,
+        "ok_message": state.ok_message,
+        "transfer_note": state.transfer_note,
+    }
+
+    PayState.set_language.fn(state, "en")
+
+    assert state.lang == "en"
+    assert state.money == {"subtotal": "€100.00", "tax_total": "€21.00", "total": "€121.00"}
+    [row] = state.lines
+    assert row["amount"] == "€100.00" and row["unit_price"] == "€100.00"
+    assert state.breakdown == [{"label": "VAT 21%", "tax": "€21.00"}]
+    assert state.pay_label == "Pay €121.00"
+    assert state.ok_message == translate("pay.ok_body", "en", number=invoice.number)
+    assert state.transfer_note == translate(
+        "pay.transfer", "en", iban=state.doc["iban"], number=invoice.number
+    )
+    assert state.transfer_note != spanish["transfer_note"]
+
+    # An unknown language changes nothing; back in Spanish, the Spanish texts again.
+    PayState.set_language.fn(state, "de")
+    assert state.lang == "en" and state.money["total"] == "€121.00"
+    PayState.set_language.fn(state, "es")
+    assert state.lang == "es"
+    assert state.money["total"] == f"121,00{NBSP}€"
+    assert {
+        "money": state.money,
+        "lines": state.lines,
+        "breakdown": state.breakdown,
+        "pay_label": state.pay_label,
+        "paid_on": state.paid_on,
+        "ok_message": state.ok_message,
+        "transfer_note": state.transfer_note,
+    } == spanish
+
+
+def test_thousands_follow_the_language(stripe_on, session, technician):
+    """``1.234,56 €`` in Spanish, ``€1,234.56`` in English."""
+    invoice = issued_invoice(session, technician, price="1020.30")  # + 214,26 € of VAT
+    state = page(f"/pagar/{invoice.payment_token}")
+    assert state.money["total"] == f"1.234,56{NBSP}€"
+    assert state.pay_label == f"Pagar 1.234,56{NBSP}€"
+    PayState.set_language.fn(state, "en")
+    assert state.money["total"] == "€1,234.56"
+    assert state.pay_label == "Pay €1,234.56"
+    PayState.set_language.fn(state, "es")
+    assert state.money == {
+        "subtotal": f"1.020,30{NBSP}€",
+        "tax_total": f"214,26{NBSP}€",
+        "total": f"1.234,56{NBSP}€",
+    }
 
 
 def test_a_paid_invoice_shows_when_it_was_paid_and_no_button(stripe_on, session, invoice):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from sqlmodel import Session, func, select
@@ -42,7 +43,7 @@ from piano_emotion.models import (
 )
 from piano_emotion.models.enums import AppointmentStatus, ReminderSource, ReminderType
 from piano_emotion.ui.state.agenda import AgendaState
-from piano_emotion.ui.state.auth import AuthState, NotSignedIn
+from piano_emotion.ui.state.auth import NotSignedIn
 from piano_emotion.ui.state.inventory import InventoryState
 from piano_emotion.ui.state.reminders import RemindersState
 from piano_emotion.ui.state.search import SearchState
@@ -1177,10 +1178,10 @@ def test_global_search_never_shows_another_technicians_records(
     assert SearchState.key_down.fn(state, "Enter") is None
 
 
-# -- AuthState: the sidebar badges -------------------------------------------------------
+# -- the sidebar badges (set by every protected page's ``@page_load``) ---------------------
 
 
-def test_check_session_sets_the_sidebar_badges(
+def test_opening_a_page_sets_the_sidebar_badges(
     signed_in, engine, technician, other_technician, maria
 ):
     today = local_today()
@@ -1201,31 +1202,34 @@ def test_check_session_sets_the_sidebar_badges(
     foreign_client = add_client(engine, other_technician, "Cliente Ajeno")
     add_reminder(engine, other_technician, foreign_client, today, "Ajeno")
     add_item(engine, other_technician, "Ajeno", "0", "3")
-    state = signed_in(AuthState, "/recordatorios")
+    state = signed_in(RemindersState, "/recordatorios")
 
-    assert AuthState.check_session.fn(state) is None
+    assert RemindersState.load.fn(state) is None
 
     assert state.auth_checked
     assert state.nav_badges == {"/recordatorios": 2, "/inventario": 1}
 
-    other = signed_in(AuthState, "/", user=other_technician)
-    AuthState.check_session.fn(other)
+    other = signed_in(InventoryState, "/inventario", user=other_technician)
+    InventoryState.load.fn(other)
+    assert other.auth_checked
     assert other.nav_badges == {"/recordatorios": 1, "/inventario": 1}
 
 
-def test_check_session_badges_are_zero_without_records(signed_in, engine):
-    state = signed_in(AuthState, "/")
-    AuthState.check_session.fn(state)
+def test_page_badges_are_zero_without_records(signed_in, engine):
+    state = signed_in(AgendaState, "/agenda")
+    AgendaState.load.fn(state)
     assert state.nav_badges == {"/recordatorios": 0, "/inventario": 0}
 
 
-def test_check_session_signed_out_redirects_and_shows_no_badges(engine, maria):
-    state = make_state(AuthState, "/recordatorios")
+def test_a_page_signed_out_redirects_and_shows_no_badges(engine, maria):
+    state = make_state(RemindersState, "/recordatorios")
 
-    result = AuthState.check_session.fn(state)
+    result = RemindersState.load.fn(state)
 
     assert redirect_path(result) == "/entrar?next=%2Frecordatorios"
+    assert state.auth_checked
     assert state.nav_badges == {}
+    assert (state.loaded, state.due_groups, state.buckets) == (False, [], {})
 
 
 # -- signed out --------------------------------------------------------------------------
@@ -1332,10 +1336,13 @@ def test_signed_out_handlers_raise_and_write_nothing(
     ],
 )
 def test_signed_out_loads_show_nothing(engine, records, cls, path, names):
+    # The page's load (a ``@page_load``) checks the session first: sign-in, and
+    # the page's own work does not run.
     before = snapshot(engine)
     state = make_state(cls, path)
 
-    assert cls.load.fn(state) is None
+    assert redirect_path(cls.load.fn(state)) == "/entrar?next=" + quote(path, safe="")
+    assert state.auth_checked and state.user_id == 0
 
     assert getattr(state, "loaded", False) is False
     for name in names:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from sqlmodel import Session, select
@@ -331,9 +332,8 @@ def test_client_detail_of_a_foreign_or_bad_id_is_not_found(
     assert state.client["name"] == "Propio"
     assert not state.not_found
 
-    # (A new state per address: outside an app, the cached ``client_id_param``
-    # is not invalidated by setting the router of a lone substate.)
-    state = signed_in(ClientDetailState, f"/clientes/{ref}")
+    # The same state at another address: the id is read from the URL at each event.
+    state.router = make_state(ClientDetailState, f"/clientes/{ref}").router
     ClientDetailState.load_detail.fn(state)
 
     assert state.not_found
@@ -1030,12 +1030,15 @@ def test_signed_out_handlers_raise_and_write_nothing(
     ],
 )
 def test_signed_out_loads_show_nothing(engine, records, cls, path, handler):
-    # ``check_session`` runs first on every protected page and redirects;
-    # the page's own load then shows nothing.
+    # Each page's load (a ``@page_load``) checks the session first and
+    # redirects; the page's own work does not run, so nothing is shown.
     before = snapshot(engine)
     state = make_state(cls, path.format(**records))
 
-    assert getattr(cls, handler).fn(state) is None
+    result = getattr(cls, handler).fn(state)
+
+    assert redirect_path(result) == "/entrar?next=" + quote(path.format(**records), safe="")
+    assert state.auth_checked and state.user_id == 0
 
     assert getattr(state, "loaded", False) is False
     for name in ("items", "client", "piano", "service", "pianos", "services", "tasks"):
@@ -1046,7 +1049,7 @@ def test_signed_out_loads_show_nothing(engine, records, cls, path, handler):
 
 def test_signed_out_home_load_shows_nothing(engine, records):
     state = make_state(HomeState, "/")
-    assert run_async(HomeState.load.fn(state)) is None
+    assert redirect_path(run_async(HomeState.load.fn(state))) == "/entrar?next=%2F"
     assert (state.loaded, state.year, state.feed) == (False, 0, [])
 
 

@@ -46,6 +46,12 @@ def invoice_detail(invoice_id: int) -> str:
     return f"{INVOICES}/{invoice_id}"
 
 
+def record_id(path: str) -> int:
+    """The id a detail address ends with (``/clientes/12/`` → 12); 0 for anything else."""
+    segment = (path or "").rstrip("/").rsplit("/", 1)[-1]
+    return int(segment) if segment.isascii() and segment.isdigit() else 0
+
+
 def invoice_pdf(invoice_id: int, lang: str) -> str:
     return f"/api/documents/invoices/{invoice_id}.pdf?lang={lang}"
 

@@ -13,7 +13,7 @@ from piano_emotion.ui.components.bell import notification_bell
 from piano_emotion.ui.components.search import global_search
 from piano_emotion.ui.i18n import LANGUAGES, tr
 from piano_emotion.ui.routes import HOME, OWNER_SECTIONS, SECTIONS, SETTINGS, Section
-from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.auth import AuthState, checks_session
 from piano_emotion.ui.state.base import UIState
 
 
@@ -141,7 +141,9 @@ def mobile_menu(active_route: str) -> rx.Component:
     )
 
 
-def language_select() -> rx.Component:
+def language_select(on_change: Any = UIState.set_language) -> rx.Component:
+    """``on_change``: a page state whose texts are formatted on the server
+    (the public payment page) passes its own handler, which re-formats them."""
     return rx.select.root(
         rx.select.trigger(aria_label=tr("shell.language"), data_testid="language-select"),
         rx.select.content(
@@ -151,7 +153,7 @@ def language_select() -> rx.Component:
             ]
         ),
         value=UIState.lang,
-        on_change=UIState.set_language,
+        on_change=on_change,
         size="2",
     )
 
@@ -264,13 +266,18 @@ def signing_in_placeholder() -> rx.Component:
 
 
 def template(
-    *, route: str, title_key: str, on_load=None
+    *, route: str, title_key: str, on_load
 ) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
     """Register a protected page inside the shell: the module holds only its content.
 
-    The session is checked on the server before the page's own ``on_load``;
-    without one the browser goes to the sign-in page and comes back after.
+    ``on_load`` is the page state's own load, a ``@page_load`` handler: it
+    checks the session on the server first (without one the browser goes to
+    the sign-in page and comes back after), then loads the page, all in one
+    event. A page without one is refused here, at import.
     """
+    events = list(on_load) if isinstance(on_load, list) else [on_load]
+    if not events or not checks_session(events[0]):
+        raise ValueError(f"{route}: the first on_load of a protected page must be a @page_load")
 
     def decorator(page_content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
         def page() -> rx.Component:
@@ -281,9 +288,6 @@ def template(
             )
 
         page.__name__ = page_content.__name__
-        events = [AuthState.check_session]
-        if on_load is not None:
-            events += on_load if isinstance(on_load, list) else [on_load]
         PAGES.append(PageSpec(route=route, component=page, on_load=events))
         return page_content
 

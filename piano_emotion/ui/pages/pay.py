@@ -42,7 +42,7 @@ def _issuer_header() -> rx.Component:
             min_width="0",
         ),
         rx.spacer(),
-        language_select(),
+        language_select(S.set_language),
         align="start",
         width="100%",
         spacing="3",
@@ -103,7 +103,7 @@ def _page(body: rx.Component) -> rx.Component:
                 S.found,
                 rx.vstack(_issuer_header(), body, spacing="4", width="100%"),
                 rx.vstack(
-                    rx.hstack(rx.spacer(), language_select(), width="100%"),
+                    rx.hstack(rx.spacer(), language_select(S.set_language), width="100%"),
                     _invalid(),
                     spacing="4",
                     width="100%",
@@ -400,7 +400,7 @@ def pay_cancelled_page() -> rx.Component:
     )
 
 
-# Public: no AuthState.check_session in on_load, no signed-in shell.
+# Public: no session check (no @page_load) in on_load, no signed-in shell.
 PAGES.append(PageSpec(routes.PAY, pay_page, PayState.load))
 PAGES.append(PageSpec(routes.PAY_OK, pay_ok_page, PayState.load))
 PAGES.append(PageSpec(routes.PAY_CANCELLED, pay_cancelled_page, PayState.load))

@@ -19,7 +19,7 @@ from piano_emotion.formatting import format_date
 from piano_emotion.settings import get_settings
 from piano_emotion.ui import routes
 from piano_emotion.ui.i18n import translate
-from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.auth import AuthState, page_load
 from piano_emotion.ui.state.lists import EditorMixin
 from piano_emotion.ui.state.pickers import ClientPickerMixin
 
@@ -101,10 +101,8 @@ class AgendaState(EditorMixin, ClientPickerMixin, AuthState):
         }
 
     @rx.event
-    def load(self):
-        user = self.current_user()
-        if user is None:
-            return
+    @page_load
+    def load(self, user):
         self.editor_open = self.completion_open = False
         params = self.router.url.query_parameters
         if params.get("vista") in VIEWS:

@@ -1,18 +1,23 @@
 """Authentication state: the session cookie and the server-side checks.
 
 The browser only holds a signed session token (cookie ``pe_session``). Every
-event that touches data resolves it again on the server (``require_user``);
-the display fields below are conveniences for the page, never trusted.
+event that touches data resolves it again on the server (``require_user``;
+``page_load`` for the ``on_load`` of a protected page); the display fields
+below are conveniences for the page, never trusted.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import reflex as rx
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from piano_emotion.auth import accounts
 from piano_emotion.auth.clerk import ClerkTokenError, get_verifier, upsert_clerk_user
@@ -50,6 +55,49 @@ def safe_next(target: str | None) -> str:
     if parts.path in routes.PUBLIC_ROUTES:
         return routes.HOME
     return target
+
+
+def page_load(load: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``on_load`` of a protected page: the session first, then the page.
+
+    ``load(self, user)`` runs only for a valid session, with the user just
+    resolved on the server (``AuthState._open_page``: sliding refresh,
+    ``auth_checked``, sidebar badges); without one the browser goes to the
+    sign-in page with ``next=`` this address, and ``load`` does not run. One
+    event per page change: the session check is not a separate ``on_load``
+    event of ``AuthState`` (whose events load every page's state).
+
+    Stack it under ``@rx.event``. The event handler takes no argument: the
+    wrapper is not a ``functools.wraps`` (its signature would show ``user``).
+    ``layout.template`` refuses a protected page whose ``on_load`` lacks it.
+    """
+    if inspect.iscoroutinefunction(load):
+
+        async def checked(self):
+            # The session check reads the database: off the event loop.
+            user = await run_in_threadpool(self._open_page)
+            if user is None:
+                return self._sign_in_redirect()
+            return await load(self, user)
+
+    else:
+
+        def checked(self):
+            user = self._open_page()
+            if user is None:
+                return self._sign_in_redirect()
+            return load(self, user)
+
+    for name in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(checked, name, getattr(load, name))
+    checked.checks_session = True
+    return checked
+
+
+def checks_session(event: Any) -> bool:
+    """Whether an ``on_load`` event handler (or spec) is a ``page_load``."""
+    handler = getattr(event, "handler", event)
+    return bool(getattr(getattr(handler, "fn", None), "checks_session", False))
 
 
 class AuthState(UIState):
@@ -135,16 +183,29 @@ class AuthState(UIState):
         }
         self.form_error = translate("error.check_fields", self.lang)
 
-    # -- events -----------------------------------------------------------
-    @rx.event
-    def check_session(self):
-        """``on_load`` of every protected page: no valid session, no page."""
+    def _record_id(self) -> int:
+        """The id at the end of a detail page's address (``/clientes/12`` → 12), 0 if none.
+
+        A plain method, read when a handler runs: a computed var reading
+        ``self.router`` would make the root state load this page's state with
+        every event of every page."""
+        return routes.record_id(self.router.url.path)
+
+    # -- opening a protected page (see ``page_load``) ----------------------
+    def _open_page(self) -> User | None:
+        """First thing every protected page's ``on_load`` does, on the server:
+        the signed-in user (a sliding session gets a fresh token) and the
+        sidebar badges; ``None`` (after ``_signed_out``) without a valid session."""
         user = self.current_user()
         self.auth_checked = True
         if user is None:
-            return self._sign_in_redirect()
+            self._signed_out()
+            return None
         self._load_nav_badges(user)
-        return None
+        return user
+
+    def _signed_out(self) -> None:
+        """What a page state clears when its page is opened without a session."""
 
     def _load_nav_badges(self, user: User) -> None:
         # Cached reads: a hit costs microseconds on every page change.
@@ -156,6 +217,7 @@ class AuthState(UIState):
                 routes.INVENTORY: inventory.low_stock_count(session, user),
             }
 
+    # -- events -----------------------------------------------------------
     @rx.event
     def redirect_if_signed_in(self):
         """``on_load`` of the sign-in and sign-up pages."""

@@ -14,7 +14,7 @@ from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.formatting import format_date, format_money
 from piano_emotion.ui import routes
 from piano_emotion.ui.i18n import translate
-from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.auth import AuthState, page_load
 from piano_emotion.ui.state.lists import EditorMixin, ListPageMixin
 
 EDITABLE_FIELDS = tuple(f for f in ClientInput.__dataclass_fields__)
@@ -70,9 +70,8 @@ class ClientsState(ListPageMixin, EditorMixin, AuthState):
         self.cities, self.route_groups = options["cities"], options["route_groups"]
 
     @rx.event
-    def load(self):
-        if self.current_user() is None:
-            return
+    @page_load
+    def load(self, user):
         self.editor_open = False
         self._refresh()
 
@@ -133,19 +132,11 @@ class ClientDetailState(ClientsState):
     services: list[dict] = []
     not_found: bool = False
 
-    @rx.var
-    def client_id_param(self) -> str:
-        return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-
     def _load_detail(self) -> None:
         user = self.require_user()
         try:
-            client_id = int(self.client_id_param)
-        except ValueError:
-            client_id = 0
-        try:
             with session_scope() as session:
-                detail = clients.get_client(session, user, client_id)
+                detail = clients.get_client(session, user, self._record_id())
         except NotFound:
             self.not_found, self.client, self.pianos, self.services = True, {}, [], []
             return
@@ -170,9 +161,8 @@ class ClientDetailState(ClientsState):
         ]
 
     @rx.event
-    def load_detail(self):
-        if self.current_user() is None:
-            return
+    @page_load
+    def load_detail(self, user):
         self.editor_open = False
         self._load_detail()
 

@@ -13,7 +13,7 @@ from piano_emotion.domain import dashboard
 from piano_emotion.domain.alerts import local_today
 from piano_emotion.formatting import format_date, format_datetime, format_money, format_number
 from piano_emotion.ui.i18n import CATALOGUE, translate
-from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.auth import AuthState, page_load
 
 
 def month_label(year: int, month: int, lang: str) -> str:
@@ -93,9 +93,8 @@ class HomeState(AuthState):
         self.loaded = True
 
     @rx.event
-    async def load(self):
-        if self.current_user() is None:
-            return
+    @page_load
+    async def load(self, user):
         if not self.year:
             today = local_today()
             self.year, self.month = today.year, today.month

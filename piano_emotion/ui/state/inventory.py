@@ -15,7 +15,7 @@ from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.domain.inventory import ItemInput, ItemQuery
 from piano_emotion.formatting import format_datetime, format_money, format_number, parse_decimal
 from piano_emotion.ui.i18n import translate
-from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.auth import AuthState, page_load
 from piano_emotion.ui.state.lists import EditorMixin, ListPageMixin
 
 MOVEMENT_REASONS = ("purchase", "adjustment")
@@ -77,9 +77,8 @@ class InventoryState(ListPageMixin, EditorMixin, AuthState):
         self._load_nav_badges(user)  # the sidebar badge follows the stock
 
     @rx.event
-    def load(self):
-        if self.current_user() is None:
-            return
+    @page_load
+    def load(self, user):
         self.editor_open = self.detail_open = False
         if self.router.url.query_parameters.get("bajo") == "1":
             self.low_stock = "yes"

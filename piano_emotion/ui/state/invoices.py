@@ -19,7 +19,7 @@ from piano_emotion.formatting import format_date, format_money
 from piano_emotion.settings import get_settings
 from piano_emotion.ui import routes
 from piano_emotion.ui.i18n import translate
-from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.auth import AuthState, page_load
 from piano_emotion.ui.state.documents import (
     DocumentEditorMixin,
     DocumentListMixin,
@@ -68,9 +68,8 @@ class InvoicesState(ListPageMixin, DocumentListMixin, NewDocumentMixin, AuthStat
         self._set_page_result(result)
 
     @rx.event
-    def load(self):
-        if self.current_user() is None:
-            return None
+    @page_load
+    def load(self, user):
         self.new_open = False
         self.years = year_options(invoices.local_today())
         self._read_client_filter()
@@ -166,12 +165,8 @@ class InvoiceDetailState(DocumentEditorMixin, AuthState):
     email_to: str = ""
     email_errors: dict[str, str] = {}
 
-    @rx.var
-    def invoice_id_param(self) -> str:
-        return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-
     def _invoice_id(self) -> int:
-        return int(self.invoice_id_param) if self.invoice_id_param.isdigit() else 0
+        return self._record_id()
 
     def _load(self) -> None:
         user = self.require_user()
@@ -225,9 +220,8 @@ class InvoiceDetailState(DocumentEditorMixin, AuthState):
             self._load_rates()
 
     @rx.event
-    def load(self):
-        if self.current_user() is None:
-            return
+    @page_load
+    def load(self, user):
         self.loaded = False
         self.pay_open = self.email_open = False
         self._load()

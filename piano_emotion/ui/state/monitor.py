@@ -32,6 +32,7 @@ from piano_emotion.models.types import utcnow
 from piano_emotion.monitoring import overview
 from piano_emotion.monitoring.alerts import save_alert_settings
 from piano_emotion.ui.i18n import enum_label, translate
+from piano_emotion.ui.state.auth import page_load
 from piano_emotion.ui.state.owner import OwnerState, owner_only, owner_only_background
 
 AUTO_REFRESH_SECONDS = 5.0
@@ -212,16 +213,16 @@ class MonitorState(OwnerState):
         return rx.toast.success(translate(key, self.lang, **params))
 
     # -- the page ---------------------------------------------------------
-    @rx.event
-    async def load(self):
-        """``on_load``: the owner gets every figure; anyone else "Acceso denegado"."""
-        user = self.current_user()
-        self.auth_checked = True
+    def _signed_out(self) -> None:
+        super()._signed_out()
         self.page_visible = True
-        if user is None:
-            self.owner_confirmed, self.access_denied = False, False
-            self._clear()
-            return self._sign_in_redirect()
+        self._clear()
+
+    @rx.event
+    @page_load
+    async def load(self, user: User):
+        """``on_load``: the owner gets every figure; anyone else "Acceso denegado"."""
+        self.page_visible = True
         if not is_owner(user):
             self.owner_confirmed, self.access_denied = False, True
             self._clear()

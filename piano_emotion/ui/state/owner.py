@@ -1,9 +1,10 @@
 """The owner-only guard for pages and event handlers.
 
-Owner pages use ``OwnerState.check_owner`` as ``on_load`` and show their
-content only when ``owner_confirmed`` is true; every owner handler is
-decorated with ``@owner_only``, which re-checks the owner on the server
-before running (the page flag is never trusted).
+An owner page's ``on_load`` is a ``@page_load`` handler (``check_owner``, or
+the page's own load, as ``MonitorState.load``) that checks the owner on the
+server; the page shows its content only when ``owner_confirmed`` is true.
+Every owner handler is decorated with ``@owner_only``, which re-checks the
+owner on the server before running (the page flag is never trusted).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 import reflex as rx
 
 from piano_emotion.auth.owner import is_owner
-from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.models import User
+from piano_emotion.ui.state.auth import AuthState, page_load
 
 
 def owner_only(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,13 +60,13 @@ class OwnerState(AuthState):
     owner_confirmed: bool = False
     access_denied: bool = False
 
+    def _signed_out(self) -> None:
+        super()._signed_out()
+        self.owner_confirmed = self.access_denied = False
+
     @rx.event
-    def check_owner(self):
-        user = self.current_user()
-        self.auth_checked = True
-        if user is None:
-            self.owner_confirmed = False
-            return self._sign_in_redirect()
+    @page_load
+    def check_owner(self, user: User):
+        """``on_load`` of an owner page with nothing else to load."""
         self.owner_confirmed = is_owner(user)
         self.access_denied = not self.owner_confirmed
-        return None

@@ -5,9 +5,11 @@ No session: the random token in the address is the key. Nothing the browser
 holds is trusted: "Pagar" reads the invoice again by its token before asking
 Stripe for a Checkout Session, whose amount is the stored total.
 
-Amounts are kept as plain decimal strings and formatted in computed vars, so
-they follow the language selector (uncached: ``lang`` lives in the parent
-state, and each is a handful of string operations).
+Amounts are kept as plain decimal strings (backend vars) and formatted into
+plain vars by ``_format``, at every load and when the page's language
+selector calls ``PayState.set_language``. Not computed vars of ``lang``:
+``lang`` lives in ``UIState``, and such vars would make every event of
+``UIState`` (and of the root's other children) load this state too.
 """
 
 from __future__ import annotations
@@ -53,11 +55,20 @@ class PayState(UIState):
     invoice_path: str = ""
     # What the invoice says, unformatted (dates already dd/mm/aaaa).
     doc: dict[str, str] = {}
-    amounts: dict[str, str] = {}
-    raw_lines: list[dict[str, str]] = []
-    raw_breakdown: list[dict[str, str]] = []
+    _amounts: dict[str, str] = {}
+    _raw_lines: list[dict[str, str]] = []
+    _raw_breakdown: list[dict[str, str]] = []
+    # The same, formatted in the page's language (``_format``).
+    money: dict[str, str] = {}
+    lines: list[dict[str, str]] = []
+    breakdown: list[dict[str, str]] = []
+    pay_label: str = ""
+    paid_on: str = ""
+    ok_message: str = ""
+    transfer_note: str = ""
 
     # -- what the page shows -------------------------------------------------
+    # (Computed from this state's own vars only.)
     @rx.var
     def paid(self) -> bool:
         return self.status == InvoiceStatus.PAID.value
@@ -66,16 +77,13 @@ class PayState(UIState):
     def can_pay(self) -> bool:
         return self.found and self.stripe_on and self.status == InvoiceStatus.SENT.value
 
-    @rx.var
-    def money(self) -> dict[str, str]:
-        return {
-            name: format_money(Decimal(value), self.lang) for name, value in self.amounts.items()
-        }
-
-    @rx.var
-    def lines(self) -> list[dict[str, str]]:
+    def _format(self) -> None:
+        """The amounts and sentences of the invoice in the current language."""
         lang = self.lang
-        return [
+        self.money = {
+            name: format_money(Decimal(value), lang) for name, value in self._amounts.items()
+        }
+        self.lines = [
             {
                 "description": line["description"],
                 "quantity": format_quantity(Decimal(line["quantity"]), lang),
@@ -88,45 +96,38 @@ class PayState(UIState):
                 "tax_rate": format_percent(Decimal(line["tax_rate"]), lang),
                 "amount": format_money(Decimal(line["net_amount"]), lang),
             }
-            for line in self.raw_lines
+            for line in self._raw_lines
         ]
-
-    @rx.var
-    def breakdown(self) -> list[dict[str, str]]:
-        lang = self.lang
-        return [
+        self.breakdown = [
             {
                 "label": translate(
                     "pay.tax_at", lang, rate=format_percent(Decimal(row["rate"]), lang)
                 ),
                 "tax": format_money(Decimal(row["tax"]), lang),
             }
-            for row in self.raw_breakdown
+            for row in self._raw_breakdown
         ]
-
-    @rx.var
-    def pay_label(self) -> str:
-        total = self.amounts.get("total")
-        return (
-            translate("pay.button", self.lang, amount=format_money(Decimal(total), self.lang))
+        total = self._amounts.get("total")
+        self.pay_label = (
+            translate("pay.button", lang, amount=format_money(Decimal(total), lang))
             if total
             else ""
         )
-
-    @rx.var
-    def paid_on(self) -> str:
-        return translate("pay.paid_on", self.lang, date=self.doc.get("paid_date", ""))
-
-    @rx.var
-    def ok_message(self) -> str:
-        return translate("pay.ok_body", self.lang, number=self.doc.get("number", ""))
-
-    @rx.var
-    def transfer_note(self) -> str:
+        self.paid_on = translate("pay.paid_on", lang, date=self.doc.get("paid_date", ""))
+        self.ok_message = translate("pay.ok_body", lang, number=self.doc.get("number", ""))
         iban = self.doc.get("iban", "")
-        if not iban:
-            return ""
-        return translate("pay.transfer", self.lang, iban=iban, number=self.doc.get("number", ""))
+        self.transfer_note = (
+            translate("pay.transfer", lang, iban=iban, number=self.doc.get("number", ""))
+            if iban
+            else ""
+        )
+
+    @rx.event
+    def set_language(self, lang: str):
+        """The page's language selector: ``UIState.set_language``, then the
+        invoice again in that language (an event of this state only)."""
+        UIState.set_language.fn(self, lang)
+        self._format()
 
     # -- loading -------------------------------------------------------------
     def _token(self) -> str:
@@ -134,7 +135,8 @@ class PayState(UIState):
 
     def _clear(self) -> None:
         self.found, self.status = False, ""
-        self.doc, self.amounts, self.raw_lines, self.raw_breakdown = {}, {}, [], []
+        self.doc, self._amounts, self._raw_lines, self._raw_breakdown = {}, {}, [], []
+        self._format()
 
     def _fill(self, invoice: dict | None) -> None:
         if invoice is None:
@@ -159,8 +161,8 @@ class PayState(UIState):
             "client_tax_id": client["tax_id"],
             "client_address": client["address"],
         }
-        self.amounts = {name: _text(invoice[name]) for name in ("subtotal", "tax_total", "total")}
-        self.raw_lines = [
+        self._amounts = {name: _text(invoice[name]) for name in ("subtotal", "tax_total", "total")}
+        self._raw_lines = [
             {
                 name: _text(line[name])
                 for name in (
@@ -174,10 +176,11 @@ class PayState(UIState):
             }
             for line in invoice["lines"]
         ]
-        self.raw_breakdown = [
+        self._raw_breakdown = [
             {"rate": _text(row["rate"]), "tax": _text(row["tax"])}
             for row in invoice.get("breakdown") or []
         ]
+        self._format()
 
     def _read(self, token: str) -> dict | None:
         with session_scope() as session:

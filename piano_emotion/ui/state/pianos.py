@@ -14,7 +14,7 @@ from piano_emotion.domain.pianos import PianoInput, PianoQuery
 from piano_emotion.formatting import format_date, format_money, format_number
 from piano_emotion.ui import routes
 from piano_emotion.ui.i18n import translate
-from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.auth import AuthState, page_load
 from piano_emotion.ui.state.lists import EditorMixin, ListPageMixin
 from piano_emotion.ui.state.pickers import ClientPickerMixin
 
@@ -77,9 +77,8 @@ class PianosState(ListPageMixin, EditorMixin, ClientPickerMixin, AuthState):
         self._set_page_result(result)
 
     @rx.event
-    def load(self):
-        if self.current_user() is None:
-            return
+    @page_load
+    def load(self, user):
         self.editor_open = False
         params = self.router.url.query_parameters
         self.alert_level = params.get("alerta", self.alert_level)
@@ -170,13 +169,9 @@ class PianoDetailState(PianosState):
     not_found: bool = False
     move_open: bool = False
 
-    @rx.var
-    def piano_id_param(self) -> str:
-        return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-
     def _load_detail(self) -> None:
         user = self.require_user()
-        piano_id = int(self.piano_id_param) if self.piano_id_param.isdigit() else 0
+        piano_id = self._record_id()
         try:
             with session_scope() as session:
                 detail = pianos.get_piano(session, user, piano_id)
@@ -229,9 +224,8 @@ class PianoDetailState(PianosState):
         ]
 
     @rx.event
-    def load_detail(self):
-        if self.current_user() is None:
-            return
+    @page_load
+    def load_detail(self, user):
         self.editor_open = self.move_open = False
         self._load_detail()
 

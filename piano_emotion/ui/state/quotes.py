@@ -17,7 +17,7 @@ from piano_emotion.formatting import format_date, format_money
 from piano_emotion.settings import get_settings
 from piano_emotion.ui import routes
 from piano_emotion.ui.i18n import translate
-from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.auth import AuthState, page_load
 from piano_emotion.ui.state.documents import (
     DocumentEditorMixin,
     DocumentListMixin,
@@ -65,9 +65,8 @@ class QuotesState(ListPageMixin, DocumentListMixin, NewDocumentMixin, AuthState)
         self._set_page_result(result)
 
     @rx.event
-    def load(self):
-        if self.current_user() is None:
-            return
+    @page_load
+    def load(self, user):
         self.new_open = False
         self.years = year_options(local_today())
         self._read_client_filter()
@@ -108,12 +107,8 @@ class QuoteDetailState(DocumentEditorMixin, AuthState):
     email_to: str = ""
     email_errors: dict[str, str] = {}
 
-    @rx.var
-    def quote_id_param(self) -> str:
-        return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-
     def _quote_id(self) -> int:
-        return int(self.quote_id_param) if self.quote_id_param.isdigit() else 0
+        return self._record_id()
 
     def _load(self) -> None:
         user = self.require_user()
@@ -153,9 +148,8 @@ class QuoteDetailState(DocumentEditorMixin, AuthState):
             self._load_rates()
 
     @rx.event
-    def load(self):
-        if self.current_user() is None:
-            return
+    @page_load
+    def load(self, user):
         self.loaded, self.email_open = False, False
         self._load()
 

@@ -13,7 +13,7 @@ from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.domain.rates import RateInput, RateQuery
 from piano_emotion.formatting import format_money, format_percent
 from piano_emotion.ui.i18n import translate
-from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.auth import AuthState, page_load
 from piano_emotion.ui.state.lists import EditorMixin, ListPageMixin
 
 NO_CATEGORY = "none"  # the select's "no category" choice (a select item needs a value)
@@ -49,9 +49,8 @@ class RatesState(ListPageMixin, EditorMixin, AuthState):
         self._set_page_result(result)
 
     @rx.event
-    def load(self):
-        if self.current_user() is None:
-            return
+    @page_load
+    def load(self, user):
         self.editor_open = False
         self._refresh()
 

@@ -14,7 +14,7 @@ from piano_emotion.domain.errors import DomainError, NotFound, ValidationFailed
 from piano_emotion.domain.reminders import ReminderInput
 from piano_emotion.formatting import format_date
 from piano_emotion.ui.i18n import translate
-from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.auth import AuthState, page_load
 from piano_emotion.ui.state.lists import EditorMixin
 from piano_emotion.ui.state.pickers import ClientPickerMixin
 
@@ -85,9 +85,8 @@ class RemindersState(EditorMixin, ClientPickerMixin, AuthState):
         self.loaded = True
 
     @rx.event
-    def load(self):
-        if self.current_user() is None:
-            return
+    @page_load
+    def load(self, user):
         self.editor_open = self.contact_open = False
         self._refresh()
 

@@ -17,7 +17,7 @@ from piano_emotion.domain.services import ServiceInput, ServiceQuery
 from piano_emotion.formatting import format_date, format_money, format_number, parse_decimal
 from piano_emotion.ui import routes
 from piano_emotion.ui.i18n import CATALOGUE, translate
-from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.auth import AuthState, page_load
 from piano_emotion.ui.state.lists import EditorMixin, ListPageMixin
 from piano_emotion.ui.state.pickers import PianoPickerMixin
 
@@ -88,9 +88,8 @@ class ServicesState(ListPageMixin, EditorMixin, PianoPickerMixin, AuthState):
         self._set_page_result(result)
 
     @rx.event
-    def load(self):
-        if self.current_user() is None:
-            return None
+    @page_load
+    def load(self, user):
         self.editor_open = False
         self._refresh()
         piano = self.router.url.query_parameters.get("piano")
@@ -180,12 +179,8 @@ class ServiceDetailState(ServicesState):
     material_error: str = ""
     _pending_materials: list[dict] = []
 
-    @rx.var
-    def service_id_param(self) -> str:
-        return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-
     def _service_id(self) -> int:
-        return int(self.service_id_param) if self.service_id_param.isdigit() else 0
+        return self._record_id()
 
     def _load_detail(self) -> None:
         user = self.require_user()
@@ -313,9 +308,8 @@ class ServiceDetailState(ServicesState):
         self.stock_warning, self._pending_materials = "", []
 
     @rx.event
-    def load_detail(self):
-        if self.current_user() is None:
-            return
+    @page_load
+    def load_detail(self, user):
         self.editor_open = False
         self._load_detail()
 

@@ -12,7 +12,7 @@ from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.models import User
 from piano_emotion.settings import get_settings
 from piano_emotion.ui.i18n import translate
-from piano_emotion.ui.state.auth import AuthState
+from piano_emotion.ui.state.auth import AuthState, page_load
 
 BUSINESS_FIELDS = tuple(business.BusinessInfoInput.__dataclass_fields__)
 THRESHOLD_FIELDS = tuple(alerts.MaintenanceSettingsInput.__dataclass_fields__)
@@ -51,10 +51,8 @@ class SettingsState(AuthState):
         self.form_version += 1
 
     @rx.event
-    def load(self):
-        user = self.current_user()
-        if user is None:
-            return
+    @page_load
+    def load(self, user):
         self.profile_errors, self.business_errors, self.password_errors = {}, {}, {}
         self.threshold_errors = {}
         self._fill(user)
