@@ -20,6 +20,8 @@ the item became or becomes due, so older and sooner come first).
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ from piano_emotion.cache import CacheService, cache_key, get_cache
 from piano_emotion.domain import alerts as alerts_domain
 from piano_emotion.domain.cached import COLLECTIONS, cached_read
 from piano_emotion.domain.errors import DomainError, ValidationFailed
-from piano_emotion.domain.refresh import refreshable
+from piano_emotion.domain.refresh import refreshable, yield_to_requests
 from piano_emotion.formatting import DISPLAY_TIMEZONE, to_local
 from piano_emotion.models import Appointment, Client, InventoryItem, Invoice, Piano, Service, User
 from piano_emotion.models.enums import AppointmentStatus, InvoiceStatus, ServiceStatus
@@ -524,6 +526,11 @@ def _refresh_dashboard(session: Session, user: User, params: dict[str, Any]) -> 
 PREFETCH_APPOINTMENTS = 12  # visits of one working day whose records are warmed
 PREFETCH_PIANOS = 60  # piano details warmed at most (institutions have many pianos)
 PREFETCH_SERVICES = 2  # last services of each visit's piano warmed (what was done lately)
+# Prefetches run one at a time in a process (a burst of sign-ins queues them)
+# and rest while requests are served (``refresh.yield_to_requests``): warming
+# the cache must not slow the pages it is meant to speed up.
+PREFETCH_AT_ONCE = 1
+_prefetch_slots = threading.BoundedSemaphore(PREFETCH_AT_ONCE)
 
 
 def day_agenda(
@@ -636,8 +643,9 @@ def prefetch_for_user(
     the records of their next two working days
     (``working_set``): each visited client's detail, each of their pianos'
     and the last services of each visit's piano. Run in a background thread
-    right after sign-in; opens its own session; any error is logged, with
-    its traceback, and reported as ``False``.
+    right after sign-in, one at a time per process and resting while
+    requests are served (``PREFETCH_AT_ONCE``); opens its own session; any
+    error is logged, with its traceback, and reported as ``False``.
 
     Each read runs in a transaction of its own, reading committed rows (as
     every session of the app does on MySQL/MariaDB, ``db_url``): a write of
@@ -652,7 +660,7 @@ def prefetch_for_user(
     user_id = None
     try:
         user_id = user.id
-        with session_factory() as session:
+        with _prefetch_slots, session_factory() as session:
             # This thread's own copy of the account (the caller's may be
             # detached or expired by the time the thread runs).
             user = session.get(User, user_id)
@@ -686,11 +694,13 @@ def prefetch_for_user(
             background = isinstance(cache, CacheService)
             with cache.refreshing(note_reads=True) if background else nullcontext():
                 for read in reads:
+                    started = time.perf_counter()
                     try:
                         read()
                     except DomainError:  # archived or moved meanwhile: not worth failing for
                         log.debug("prefetch: a record of technician %s is gone", user_id)
                     session.commit()
+                    yield_to_requests(cache, started)
     except Exception:
         log.exception("prefetch failed for technician %s", user_id)
         return False

@@ -95,9 +95,10 @@ CLOSE_TIMEOUT_S = 5.0
 # filters and sort (when read again and again); deeper pages are dropped by a
 # write and reloaded when asked again.
 REFRESH_LIST_PAGES = 2
-# The refresher shares its worker process (and the GIL) with the requests.
-# While requests are being served (a lookup in the last BUSY_S), it rests
-# after each view so that refreshing takes at most REFRESH_DUTY of the time:
+# The refresher (and the sign-in prefetch) share their worker process (and
+# the GIL) with the requests. While requests are being served (a lookup in
+# the last BUSY_S), they rest after each view so that background loading
+# takes at most REFRESH_DUTY of the time (``yield_to_requests``):
 # a burst of writes then delays refreshes, not page loads. Idle, it runs at
 # full speed. The load test (issue 9), 500 users on 2 workers: p95 154 ms
 # without a refresher, 755 ms with it uncapped, 149 ms capped at 10 %.
@@ -504,15 +505,10 @@ class Refresher:
                 for entry in entries:
                     view_started = time.perf_counter()
                     self._redo(session, user, entry, context)
-                    self._yield_to_requests(view_started)
+                    yield_to_requests(self.cache, view_started)
         finally:
             self._local.chain = None
             self.stats.seconds += time.perf_counter() - started
-
-    def _yield_to_requests(self, view_started: float) -> None:
-        now = time.perf_counter()
-        if now - self.cache.last_request_read < BUSY_S:
-            time.sleep((now - view_started) * (1 - REFRESH_DUTY) / REFRESH_DUTY)
 
     def _redo(self, session: Session, user: User, entry: HotEntry, context: RefreshContext) -> None:
         loads, stored = context.top_loads, context.top_stored
@@ -576,6 +572,15 @@ def note_read(
             refresher.note(technician_id, key, view, params, tags)
     except Exception:  # a read never fails because of the refresher
         log.warning("could not note a read for the cache refresher", exc_info=True)
+
+
+def yield_to_requests(cache: Any, work_started: float) -> None:
+    """After a piece of background work begun at ``work_started``
+    (``perf_counter``): rest, if the process is serving requests, so that
+    background work takes at most ``REFRESH_DUTY`` of its time."""
+    now = time.perf_counter()
+    if now - getattr(cache, "last_request_read", 0.0) < BUSY_S:
+        time.sleep((now - work_started) * (1 - REFRESH_DUTY) / REFRESH_DUTY)
 
 
 def schedule_after_commit(

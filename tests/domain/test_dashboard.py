@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -720,3 +721,40 @@ def test_prefetch_logs_its_failure(technician, caplog):
     (record,) = caplog.records
     assert "prefetch failed" in record.getMessage()
     assert record.exc_info and record.exc_info[0] is RuntimeError
+
+
+def test_prefetches_run_one_at_a_time_in_a_process(session, technician, monkeypatch):
+    """A burst of sign-ins queues the prefetches instead of loading them all
+    at once beside the requests."""
+    engine = session.get_bind()
+    running, most = [0], [0]
+    lock = threading.Lock()
+    real_working_set = dashboard.working_set
+
+    def counting(*args, **kwargs):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.05)
+            return real_working_set(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(dashboard, "working_set", counting)
+    outcomes = []
+    threads = [
+        threading.Thread(
+            target=lambda: outcomes.append(
+                dashboard.prefetch_for_user(lambda: session_scope(engine), technician)
+            )
+        )
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes == [True] * 4
+    assert most[0] == dashboard.PREFETCH_AT_ONCE == 1

@@ -495,24 +495,21 @@ def test_reads_on_nobodys_behalf_are_not_noted(session, technician, fresh_cache)
     ]
 
 
-def test_the_refresher_rests_only_while_requests_are_served(fresh_cache):
-    """Background refreshes share the worker's GIL with page loads: while the
-    process answers requests a view is followed by a rest nine times as long
-    (at most 10 % of the time refreshing); idle, the next view follows at once."""
+def test_background_work_rests_only_while_requests_are_served(fresh_cache):
+    """Background loads (the refresher's, the prefetch's) share the worker's
+    GIL with page loads: while the process answers requests a view is
+    followed by a rest nine times as long (at most 10 % of the time loading);
+    idle, the next view follows at once."""
     import time
 
-    refresher = refresh.Refresher(fresh_cache)
-    try:
-        fresh_cache.get("anything")  # a request's lookup, just now
-        view_started = time.perf_counter() - 0.02  # a view that took 20 ms
-        started = time.perf_counter()
-        refresher._yield_to_requests(view_started)
-        busy_rest = time.perf_counter() - started
-        assert busy_rest >= 0.02 * (1 - refresh.REFRESH_DUTY) / refresh.REFRESH_DUTY * 0.9
+    fresh_cache.get("anything")  # a request's lookup, just now
+    view_started = time.perf_counter() - 0.02  # a view that took 20 ms
+    started = time.perf_counter()
+    refresh.yield_to_requests(fresh_cache, view_started)
+    busy_rest = time.perf_counter() - started
+    assert busy_rest >= 0.02 * (1 - refresh.REFRESH_DUTY) / refresh.REFRESH_DUTY * 0.9
 
-        fresh_cache.last_request_read = time.perf_counter() - refresh.BUSY_S - 0.1
-        started = time.perf_counter()
-        refresher._yield_to_requests(time.perf_counter() - 0.02)
-        assert time.perf_counter() - started < 0.05
-    finally:
-        refresher.close()
+    fresh_cache.last_request_read = time.perf_counter() - refresh.BUSY_S - 0.1
+    started = time.perf_counter()
+    refresh.yield_to_requests(fresh_cache, time.perf_counter() - 0.02)
+    assert time.perf_counter() - started < 0.05
