@@ -8,6 +8,9 @@ router data (page URL, client address) set by hand, and each handler's
 
 from __future__ import annotations
 
+import base64
+import inspect
+import threading
 from datetime import timedelta
 
 import pytest
@@ -16,13 +19,16 @@ from reflex_base.event import EventSpec
 from sqlmodel import Session, func, select
 
 from piano_emotion.auth import accounts
+from piano_emotion.auth.clerk import ClerkIdentity
 from piano_emotion.auth.current import user_for_token
 from piano_emotion.auth.tokens import decode_session_token, issue_session_token
 from piano_emotion.models import BusinessInfo, User
 from piano_emotion.models.enums import Locale
 from piano_emotion.models.types import utcnow
+from piano_emotion.settings import reset_settings_cache
 from piano_emotion.ui.state.auth import AuthState, NotSignedIn, safe_next
 from piano_emotion.ui.state.settings import SettingsState
+from tests.conftest import run_async
 
 PASSWORD = "Afinacion-440Hz"
 NEW_PASSWORD = "Regulacion-442Hz"
@@ -82,7 +88,7 @@ def user_count(engine) -> int:
 def test_sign_up_starts_a_session_and_goes_home(engine, configured_app_settings):
     state = make_state(path="/registro")
 
-    result = AuthState.sign_up.fn(state, sign_up_form())
+    result = run_async(AuthState.sign_up.fn(state, sign_up_form()))
 
     assert redirect_path(result) == "/"
     claims = decode_session_token(state.session_token, configured_app_settings)
@@ -102,7 +108,7 @@ def test_sign_up_starts_a_session_and_goes_home(engine, configured_app_settings)
 def test_sign_up_in_english_keeps_english(engine):
     state = make_state(path="/registro")
     state.lang = "en"
-    AuthState.sign_up.fn(state, sign_up_form())
+    run_async(AuthState.sign_up.fn(state, sign_up_form()))
     with Session(engine) as session:
         assert session.exec(select(User)).one().locale == Locale.EN
     assert state.lang == "en"
@@ -111,7 +117,7 @@ def test_sign_up_in_english_keeps_english(engine):
 def test_sign_up_with_mismatched_passwords(engine):
     state = make_state(path="/registro")
 
-    result = AuthState.sign_up.fn(state, sign_up_form(password_confirm="Otra-Cosa-123"))
+    result = run_async(AuthState.sign_up.fn(state, sign_up_form(password_confirm="Otra-Cosa-123")))
 
     assert result is None
     assert state.field_errors == {"password_confirm": "Las contraseñas no coinciden."}
@@ -123,9 +129,13 @@ def test_sign_up_with_mismatched_passwords(engine):
 def test_sign_up_with_bad_fields_shows_spanish_messages(engine):
     state = make_state(path="/registro")
 
-    result = AuthState.sign_up.fn(
-        state,
-        sign_up_form(name="", email="ana-at-example", password="corta", password_confirm="corta"),
+    result = run_async(
+        AuthState.sign_up.fn(
+            state,
+            sign_up_form(
+                name="", email="ana-at-example", password="corta", password_confirm="corta"
+            ),
+        )
     )
 
     assert result is None
@@ -142,7 +152,7 @@ def test_sign_up_with_a_taken_email(engine):
     create_user(engine)
     state = make_state(path="/registro")
 
-    AuthState.sign_up.fn(state, sign_up_form(email=" ANA@example.es "))
+    run_async(AuthState.sign_up.fn(state, sign_up_form(email=" ANA@example.es ")))
 
     assert state.field_errors == {"email": "Ya existe una cuenta con ese email."}
     assert state.session_token == ""
@@ -156,7 +166,9 @@ def test_sign_in_with_a_wrong_password(engine):
     create_user(engine)
     state = make_state()
 
-    result = AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"})
+    result = run_async(
+        AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"})
+    )
 
     assert result is None
     assert state.form_error == "Email o contraseña incorrectos."
@@ -169,9 +181,9 @@ def test_sign_in_errors_follow_the_language(engine):
     state = make_state()
     state.lang = "en"
 
-    AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "not-this-one"})
+    run_async(AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "not-this-one"}))
     assert state.form_error == "Wrong email or password."
-    AuthState.sign_in.fn(state, {"email": "nobody@example.es", "password": PASSWORD})
+    run_async(AuthState.sign_in.fn(state, {"email": "nobody@example.es", "password": PASSWORD}))
     assert state.form_error == "Wrong email or password."
 
 
@@ -180,7 +192,9 @@ def test_sign_in_with_the_right_password(engine, configured_app_settings):
     state = make_state()
     state.form_error = "un error anterior"
 
-    result = AuthState.sign_in.fn(state, {"email": " ANA@example.es ", "password": PASSWORD})
+    result = run_async(
+        AuthState.sign_in.fn(state, {"email": " ANA@example.es ", "password": PASSWORD})
+    )
 
     assert redirect_path(result) == "/"
     assert decode_session_token(state.session_token, configured_app_settings).user_id == user.id
@@ -200,7 +214,7 @@ def test_sign_in_adopts_the_users_language(engine):
         session.commit()
     state = make_state()
 
-    AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD})
+    run_async(AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD}))
 
     assert state.lang == "en"
 
@@ -225,7 +239,9 @@ def test_sign_in_follows_only_same_site_next(engine, query, expected):
     create_user(engine)
     state = make_state(path=f"/entrar?{query}" if query else "/entrar")
 
-    result = AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD})
+    result = run_async(
+        AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD})
+    )
 
     assert redirect_path(result) == expected
 
@@ -257,16 +273,85 @@ def test_six_wrong_sign_ins_lock_the_form(engine):
     state = make_state()
 
     for _ in range(5):
-        AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"})
+        run_async(
+            AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"})
+        )
         assert state.form_error == "Email o contraseña incorrectos."
-    AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"})
+    run_async(AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "no-es-esta"}))
 
     assert "Demasiados intentos" in state.form_error
     assert " min" in state.form_error
     # Locked even with the right password.
-    assert AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD}) is None
+    assert (
+        run_async(AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": PASSWORD}))
+        is None
+    )
     assert "Demasiados intentos" in state.form_error
     assert state.session_token == ""
+
+
+def test_sign_in_work_runs_off_the_event_loop(engine, monkeypatch):
+    """The password hashing/checking (Argon2id) and the Clerk verification and
+    upsert run in the thread pool: the worker's event loop keeps serving the
+    other websocket events meanwhile."""
+    import piano_emotion.ui.state.auth as auth_state
+
+    for handler in (AuthState.sign_in, AuthState.sign_up, AuthState.clerk_session):
+        assert inspect.iscoroutinefunction(handler.fn), handler.fn.__name__
+
+    threads: dict[str, threading.Thread] = {}
+
+    def recording(name, real):
+        def record(*args, **kwargs):
+            threads[name] = threading.current_thread()
+            return real(*args, **kwargs)
+
+        return record
+
+    monkeypatch.setattr(accounts, "sign_up", recording("sign_up", accounts.sign_up))
+    monkeypatch.setattr(accounts, "sign_in", recording("sign_in", accounts.sign_in))
+    monkeypatch.setattr(
+        auth_state, "upsert_clerk_user", recording("upsert", auth_state.upsert_clerk_user)
+    )
+
+    class Verifier:
+        def verify(self, token):
+            threads["clerk_verify"] = threading.current_thread()
+            return ClerkIdentity(
+                user_id="user_thread", email="clerk@example.es", name="Clara", claims={}
+            )
+
+    monkeypatch.setattr(auth_state, "get_verifier", lambda settings: Verifier())
+    monkeypatch.setenv("CLERK_SECRET_KEY", "sk_test_x")
+    monkeypatch.setenv(
+        "NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY",
+        "pk_test_" + base64.b64encode(b"example.clerk.accounts.dev$").decode().rstrip("="),
+    )
+    reset_settings_cache()
+
+    # States are made here: Reflex's registration context is this thread's.
+    up_state, state, clerk_state = make_state(path="/registro"), make_state(), make_state()
+
+    async def scenario():
+        threads["loop"] = threading.current_thread()
+        signed_up = await AuthState.sign_up.fn(up_state, sign_up_form())
+        signed_in = await AuthState.sign_in.fn(
+            state, {"email": "ana@example.es", "password": PASSWORD}
+        )
+        clerk = await AuthState.clerk_session.fn(clerk_state, "a.clerk.token")
+        return signed_up, signed_in, clerk
+
+    signed_up, signed_in, clerk = run_async(scenario())
+
+    assert redirect_path(signed_up) == "/"
+    assert redirect_path(signed_in) == "/"
+    assert redirect_path(clerk) == "/"
+    assert state.user_name == "Ana Afinadora"
+    assert state.auth_checked
+    assert clerk_state.user_name == "Clara"
+    assert set(threads) == {"loop", "sign_up", "sign_in", "clerk_verify", "upsert"}
+    for name in ("sign_up", "sign_in", "clerk_verify", "upsert"):
+        assert threads[name] is not threads["loop"], name
 
 
 # -- checking the session -------------------------------------------------------
@@ -420,7 +505,7 @@ def test_sign_out_clears_the_session(engine, configured_app_settings):
 
 def test_clerk_session_is_ignored_when_clerk_is_off(engine):
     state = make_state()
-    assert AuthState.clerk_session.fn(state, "any.token.here") is None
+    assert run_async(AuthState.clerk_session.fn(state, "any.token.here")) is None
     assert state.session_token == ""
     assert user_count(engine) == 0
 

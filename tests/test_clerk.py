@@ -37,6 +37,7 @@ from piano_emotion.auth.clerk import (
 from piano_emotion.auth.current import user_for_token
 from piano_emotion.models import User
 from piano_emotion.settings import load_settings, reset_settings_cache
+from tests.conftest import run_async
 
 ORIGIN = "http://localhost:3000"
 USER_ID = "user_2NNEqL2nrIRdJ194ndJqAHwEfxC"
@@ -539,12 +540,12 @@ def test_clerk_session_handler_creates_the_user_and_a_session(
         url=ReflexURL(f"{ORIGIN}/entrar?next=%2Fclientes"),
     )
 
-    AuthState.clerk_session.fn(state, "not-a-token")
+    run_async(AuthState.clerk_session.fn(state, "not-a-token"))
     assert state.session_token == ""
     assert state.form_error == "No se ha podido verificar la sesión de Clerk."
 
     token = clerk_token(key_a, email="ana@example.es", name="Ana Afinadora")
-    result = AuthState.clerk_session.fn(state, token)
+    result = run_async(AuthState.clerk_session.fn(state, token))
 
     redirect = {name._js_expr: value._var_value for name, value in result.args}
     assert redirect["path"] == "/clientes"

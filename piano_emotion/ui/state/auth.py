@@ -28,7 +28,7 @@ from piano_emotion.db import get_engine, session_scope
 from piano_emotion.domain.dashboard import prefetch_for_user
 from piano_emotion.domain.errors import DomainError, ValidationFailed
 from piano_emotion.models import User
-from piano_emotion.settings import get_settings
+from piano_emotion.settings import Settings, get_settings
 from piano_emotion.ui import routes
 from piano_emotion.ui.i18n import translate
 from piano_emotion.ui.state.base import UIState
@@ -94,6 +94,34 @@ def page_load(load: Callable[..., Any]) -> Callable[..., Any]:
     return checked
 
 
+# -- the blocking part of the sign-in events (run in the thread pool) --------
+# Argon2id costs ~120 ms of CPU per hash or check, plus the database round
+# trips: on the event loop that would hold up every other event of the worker.
+# These take plain values and return the user (or raise); the event handler
+# changes the state itself, back on its own coroutine.
+
+
+def _signed_in_user(email: str, password: str, address: str) -> User:
+    """The user for these credentials (the attempt recorded), or ``DomainError``."""
+    with session_scope() as session:
+        return accounts.sign_in(session, email=email, password=password, address=address)
+
+
+def _signed_up_user(name: str, email: str, password: str, locale: str) -> User:
+    """The new local account, committed, or ``ValidationFailed``."""
+    with session_scope() as session:
+        return accounts.sign_up(session, name=name, email=email, password=password, locale=locale)
+
+
+def _clerk_user(settings: Settings, token: str) -> User:
+    """The user of a verified Clerk session token (created or updated), or
+    ``ClerkTokenError`` before anything is written. Verifying may fetch Clerk's
+    JWKS over the network."""
+    identity = get_verifier(settings).verify(token)
+    with session_scope() as session:
+        return upsert_clerk_user(session, identity)
+
+
 def checks_session(event: Any) -> bool:
     """Whether an ``on_load`` event handler (or spec) is a ``page_load``."""
     handler = getattr(event, "handler", event)
@@ -156,8 +184,10 @@ class AuthState(UIState):
         self.is_owner = is_owner(user)
 
     def _start_session(self, user: User) -> None:
-        # Warm the pages opened first (dashboard, clients, alerts) in the
-        # background, so the first clicks are cache hits.
+        # Called once the account's transaction has committed (the prefetch
+        # thread reads the user again by id). Warm the pages opened first
+        # (dashboard, clients, alerts) in the background, so the first clicks
+        # are cache hits.
         threading.Thread(target=prefetch_for_user, args=(session_scope, user), daemon=True).start()
         settings = get_settings()
         self.session_token = issue_session_token(user.id, user.session_version, settings)
@@ -230,25 +260,24 @@ class AuthState(UIState):
         return None
 
     @rx.event
-    def sign_in(self, form: dict):
+    async def sign_in(self, form: dict):
         self.form_error, self.field_errors = "", {}
         address = self.router.session.client_ip or ""
         try:
-            with session_scope() as session:
-                user = accounts.sign_in(
-                    session,
-                    email=str(form.get("email", "")),
-                    password=str(form.get("password", "")),
-                    address=address,
-                )
-                self._start_session(user)
+            user = await run_in_threadpool(
+                _signed_in_user,
+                str(form.get("email", "")),
+                str(form.get("password", "")),
+                address,
+            )
         except DomainError as error:
             self.form_error = self._message(error)
             return None
+        self._start_session(user)
         return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
 
     @rx.event
-    def sign_up(self, form: dict):
+    async def sign_up(self, form: dict):
         self.form_error, self.field_errors = "", {}
         if form.get("password") != form.get("password_confirm"):
             self.field_errors = {
@@ -257,35 +286,32 @@ class AuthState(UIState):
             self.form_error = translate("error.check_fields", self.lang)
             return None
         try:
-            with session_scope() as session:
-                user = accounts.sign_up(
-                    session,
-                    name=str(form.get("name", "")),
-                    email=str(form.get("email", "")),
-                    password=str(form.get("password", "")),
-                    locale=self.lang,
-                )
-                self._start_session(user)
+            user = await run_in_threadpool(
+                _signed_up_user,
+                str(form.get("name", "")),
+                str(form.get("email", "")),
+                str(form.get("password", "")),
+                self.lang,
+            )
         except ValidationFailed as error:
             self._set_field_errors(error)
             return None
+        self._start_session(user)
         return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
 
     @rx.event
-    def clerk_session(self, token: str):
+    async def clerk_session(self, token: str):
         """Called by the Clerk component with the Clerk session token."""
         settings = get_settings()
         if not settings.clerk_enabled:
             return None
         try:
-            identity = get_verifier(settings).verify(token)
+            user = await run_in_threadpool(_clerk_user, settings, token)
         except ClerkTokenError as exc:
             log.warning("Clerk token refused: %s", exc)
             self.form_error = translate("error.clerk_refused", self.lang)
             return None
-        with session_scope() as session:
-            user = upsert_clerk_user(session, identity)
-            self._start_session(user)
+        self._start_session(user)
         if self.router.url.path in routes.PUBLIC_ROUTES:
             return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
         return None
