@@ -170,6 +170,28 @@ def test_signed_in_every_page_checks_the_session_then_loads(
 
 
 @pytest.mark.parametrize(("route", "cls", "handler", "path"), PROTECTED_PAGES, ids=PAGE_IDS)
+def test_a_page_load_reads_the_account_once(signed_in, monkeypatch, route, cls, handler, path):
+    """The page's own work asks for the user again: within the same event it
+    gets the one its session check resolved, not a second SQL read; the next
+    event checks again."""
+    from piano_emotion.ui.state import auth
+
+    state = signed_in(cls, path)
+    reads = []
+    real = auth.user_for_claims
+
+    def counted(session, claims):
+        reads.append(claims)
+        return real(session, claims)
+
+    monkeypatch.setattr(auth, "user_for_claims", counted)
+    open_page(cls, handler, state)
+    assert len(reads) == 1, route
+    state.require_user()  # another event: checked again
+    assert len(reads) == 2
+
+
+@pytest.mark.parametrize(("route", "cls", "handler", "path"), PROTECTED_PAGES, ids=PAGE_IDS)
 def test_every_page_slides_an_old_session(
     engine, configured_app_settings, technician, route, cls, handler, path
 ):
