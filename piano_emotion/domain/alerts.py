@@ -18,7 +18,7 @@ else that shows alert data must depend on the ``alerts`` collection.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
@@ -496,6 +496,14 @@ def _keeper(rows: list[Any], due: ComputedAlert | None) -> Any:
     return max(rows, key=lambda r: r.id)
 
 
+def _expire_loaded_alerts(session: Session, ids: Container[int] | None = None) -> None:
+    """Alert rows ``session`` has loaded (those of ``ids``, or all) reload on
+    next access: a sync changed them with statements the ORM did not see."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, MaintenanceAlert) and (ids is None or obj.id in ids):
+            session.expire(obj)
+
+
 def sync_alerts(
     session: Session, user: User, today: date | None = None, *, write: bool = True
 ) -> dict[str, int]:
@@ -578,10 +586,7 @@ def sync_alerts(
         return result.as_dict()
     if updates:
         _bulk_update(session, updates, now)
-        # Loaded copies of the updated rows (the caller's) reload on next access.
-        for obj in list(session.identity_map.values()):
-            if isinstance(obj, MaintenanceAlert) and obj.id in updates:
-                session.expire(obj)
+        _expire_loaded_alerts(session, updates)
     if inserts:
         session.execute(sa.insert(MaintenanceAlert), inserts)
     if result.changed:
@@ -765,10 +770,7 @@ def _sync_once(session: Session, user: User, today: date) -> dict[str, int]:
         result = sync_alerts(own, user, today)
         own.commit()
     if any(result.values()):
-        # Loaded copies of alert rows (the caller's) reload on next access.
-        for obj in list(session.identity_map.values()):
-            if isinstance(obj, MaintenanceAlert):
-                session.expire(obj)
+        _expire_loaded_alerts(session)
     return result
 
 

@@ -17,6 +17,8 @@ from piano_emotion.domain import validation as v
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.domain.listing import (
+    ARCHIVE_FILTERS,
+    archive_allows,
     clamp_page,
     matches_search,
     nulls_first,
@@ -39,8 +41,6 @@ from piano_emotion.models import (
 )
 from piano_emotion.models.enums import ClientType, ServiceStatus
 from piano_emotion.text import normalise_search_text
-
-ARCHIVE_FILTERS = ("active", "archived", "all")
 
 
 # Sort keys of a directory row (see ``client_directory``): one key in one
@@ -331,12 +331,9 @@ def _refresh_directory(session: Session, user: User, params: dict[str, Any]) -> 
 
 
 def _selected(row: dict[str, Any], query: ClientQuery, words: list[str]) -> bool:
-    if query.archived == "active" and row["archived"]:
-        return False
-    if query.archived == "archived" and not row["archived"]:
-        return False
     return (
-        (not query.client_type or row["client_type"] == query.client_type)
+        archive_allows(query.archived, row["archived"])
+        and (not query.client_type or row["client_type"] == query.client_type)
         and (not query.city or row["city"] == query.city)
         and (not query.route_group or row["route_group"] == query.route_group)
         and matches_search(row["_search"], words)

@@ -29,7 +29,7 @@ from sqlmodel import Session, select
 
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import NotFound, ValidationFailed
-from piano_emotion.domain.listing import PageResult, clamp_page, search_words
+from piano_emotion.domain.listing import ARCHIVE_FILTERS, PageResult, clamp_page, search_words
 from piano_emotion.domain.tenancy import get_owned, get_owned_for_update, owned
 from piano_emotion.formatting import parse_decimal
 from piano_emotion.models import InventoryItem, Service, ServiceMaterial, StockMovement, User
@@ -42,7 +42,6 @@ MAX_QUANTITY = Decimal("999999999.999")  # NUMERIC(12, 3)
 MAX_AMOUNT = Decimal("9999999999.99")  # NUMERIC(12, 2)
 MAX_MATERIALS = 100
 HISTORY_LIMIT = 100
-ARCHIVE_FILTERS = ("active", "archived", "all")
 SORTS = {
     "name": (InventoryItem.name, InventoryItem.id),
     "-name": (InventoryItem.name.desc(), InventoryItem.id.desc()),

@@ -18,6 +18,8 @@ from piano_emotion.text import normalise_search_text
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 25
 MAX_SEARCH_WORDS = 8
+# What a list shows of archived records: not them, only them, or everything.
+ARCHIVE_FILTERS = ("active", "archived", "all")
 
 
 def like_pattern(word: str) -> str:
@@ -36,6 +38,12 @@ def search_filter(column: sa.ColumnElement, text: str | None) -> sa.ColumnElemen
     if not words:
         return None
     return sa.and_(*[column.like(like_pattern(w), escape="\\") for w in words])
+
+
+def archive_allows(archive_filter: str, archived: bool) -> bool:
+    """Does a list with ``archive_filter`` (``ARCHIVE_FILTERS``) show a
+    record that is (or is not) archived?"""
+    return archive_filter == "all" or archived == (archive_filter == "archived")
 
 
 def matches_search(search_text: str, words: list[str]) -> bool:

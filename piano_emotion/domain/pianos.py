@@ -20,6 +20,8 @@ from piano_emotion.domain import validation as v
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.domain.listing import (
+    ARCHIVE_FILTERS,
+    archive_allows,
     clamp_page,
     matches_search,
     nulls_first,
@@ -52,7 +54,6 @@ from piano_emotion.models.enums import (
 )
 from piano_emotion.text import normalise_search_text
 
-ARCHIVE_FILTERS = ("active", "archived", "all")
 # What the UI offers for the per-piano interval (months; 0 = the client calls).
 INTERVAL_CHOICES = (3, 6, 12, 0)
 MAX_INTERVAL_MONTHS = 60
@@ -618,12 +619,9 @@ def _alerted_pianos(session: Session, user: User, level: str) -> set[int]:
 
 
 def _selected(row: dict[str, Any], query: PianoQuery, words: list[str]) -> bool:
-    if query.archived == "active" and row["archived"]:
-        return False
-    if query.archived == "archived" and not row["archived"]:
-        return False
     return (
-        (not query.category or row["category"] == query.category)
+        archive_allows(query.archived, row["archived"])
+        and (not query.category or row["category"] == query.category)
         and (not query.condition or row["condition"] == query.condition)
         and (query.client_id is None or row["client_id"] == query.client_id)
         and matches_search(row["_search"], words)
