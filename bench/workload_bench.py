@@ -57,7 +57,9 @@ with a direct database read (an empty memory cache, so the loader runs).
 Once the technician's refresh is done (at their next request), the same
 pages are compared again as the cache holds them (so the refreshed entries
 themselves are checked). One plain read in ``--check-every`` is checked the
-same way. Every mismatch is a stale read.
+same way. After each write, the alert rows themselves are checked: once the
+sync requests it left are served, a sync of every piano must find nothing
+to change. Every mismatch is a stale read.
 
 Then a shorter replay with the cache switched off (``NoCache``: every read
 runs its loader) gives the uncached latency of each page.
@@ -760,6 +762,20 @@ class Replay:
                 value = fn(session)
             self.compare(what, fn, value)
 
+    def verify_alert_rows(self, user: User) -> None:
+        """The incremental alert sync against the rule: after serving the
+        sync requests the write left, a sync of every piano must find
+        nothing to change (else a write did not ask for the sync it needed,
+        and the alerts every read shows would be stale). Counted as a stale
+        read; nothing is written."""
+        self.checks += 1
+        today = alerts_domain.local_today()
+        with self.read_only_session() as session:
+            alerts_domain.sync_requested_alerts(session, user, today)
+            left = alerts_domain.sync_alerts(session, user, today, write=False)
+        if any(left.values()):
+            self.stale.append({"what": "alert rows", "cached": left, "database": "in sync"})
+
     def prewarm(self, checks: list[tuple[str, Callable[[Session], Any]]]) -> None:
         """Before the write: the pages it will change are cached (so that a
         missed invalidation would show), by the checker's own process."""
@@ -854,6 +870,7 @@ class Replay:
         if checking:
             self.checked_writes += 1
             self.verify(checks, other)
+            self.verify_alert_rows(user)
             self.after_refresh[user.id] = checks
 
     def service_to_move(self, tech: Technician) -> tuple[int, int, str]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from piano_emotion.domain import alerts, dashboard
-from piano_emotion.models import Service
+from piano_emotion.models import AlertSyncRequest, Service
 from tests.isolation import assert_no_trace_of, probe
 
 
@@ -67,7 +67,7 @@ def _update_maintenance_settings(session, b, a):
 
 @probe("alerts.piano_facts", expect=lambda result, a: _assert_empty(result))
 def _piano_facts(session, b, a):
-    return alerts.piano_facts(session, b, piano_id=a.ids["piano"])
+    return alerts.piano_facts(session, b, piano_ids=[a.ids["piano"]])
 
 
 def _assert_empty(result):
@@ -79,6 +79,27 @@ def _sync_alerts(session, b, a):
     # A's stored alert would be resolved by a sync of A's pianos: the snapshot
     # comparison of the probe runner shows it was not touched.
     return alerts.sync_alerts(session, b)
+
+
+def _no_request_for_their_piano(result, a):
+    assert a.ids["piano"] not in result
+
+
+@probe("alerts.request_alert_sync", expect=_no_request_for_their_piano)
+def _request_alert_sync(session, b, a):
+    alerts.request_alert_sync(session, b, [a.ids["piano"]])
+    session.flush()
+    return session.exec(
+        select(AlertSyncRequest.piano_id).where(AlertSyncRequest.technician_id == b.id)
+    ).all()
+
+
+@probe("alerts.sync_requested_alerts", expect=lambda result, a: None)
+def _sync_requested_alerts(session, b, a):
+    # A request for every piano: still only B's (the snapshot shows A's
+    # alerts and requests untouched).
+    alerts.request_alert_sync(session, b)
+    return alerts.sync_requested_alerts(session, b)
 
 
 @probe("alerts.resolve_alerts_for_service")

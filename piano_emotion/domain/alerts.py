@@ -9,6 +9,12 @@ belongs to one *cycle* (``due_since``: the last completed tuning/regulation,
 or the day the piano was added), so a new tuning starts a new alert rather
 than reviving a dismissed one.
 
+The sync is incremental: every write that changes what the rule reads
+requests a sync of the pianos it touched (``request_alert_sync``, in its own
+transaction), and ``sync_requested_alerts`` recomputes only those; every
+piano is recomputed once a day (``days_since`` moves with the date), after a
+change of thresholds, and for a technician never synced.
+
 Reads (``list_alerts``, ``alert_counts``) go through the cache and run the
 sync inside their loader, so a cache miss always returns fresh alerts; every
 write invalidates ``alerts`` (and what else it changed) on commit. Anything
@@ -18,12 +24,13 @@ else that shows alert data must depend on the ``alerts`` collection.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Container, Mapping
+from collections.abc import Collection, Container, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, sqlite
 from sqlmodel import Session, select
 
 from piano_emotion.db import committed_engine
@@ -32,7 +39,16 @@ from piano_emotion.domain.errors import DomainError, NotFound, ValidationFailed
 from piano_emotion.domain.refresh import refreshable
 from piano_emotion.domain.tenancy import get_owned, owned
 from piano_emotion.formatting import DISPLAY_TIMEZONE, to_local
-from piano_emotion.models import Client, MaintenanceAlert, MaintenanceSettings, Piano, Service, User
+from piano_emotion.models import (
+    AlertSyncRequest,
+    AlertSyncState,
+    Client,
+    MaintenanceAlert,
+    MaintenanceSettings,
+    Piano,
+    Service,
+    User,
+)
 from piano_emotion.models.enums import (
     AlertLevel,
     MaintenanceAlertKind,
@@ -41,7 +57,7 @@ from piano_emotion.models.enums import (
     ServiceStatus,
     ServiceType,
 )
-from piano_emotion.models.types import utcnow
+from piano_emotion.models.types import UtcDateTime, utcnow
 
 Kind = MaintenanceAlertKind
 Level = AlertLevel
@@ -211,7 +227,9 @@ def update_maintenance_settings(
         setattr(row, name, value)
     session.add(row)
     session.flush()
-    # Thresholds change which alerts exist: every alert read reloads (and re-syncs).
+    # Thresholds change which alerts exist: every piano is synced again, and
+    # every alert read reloads.
+    request_alert_sync(session, user)
     invalidate_on_commit(session, user, "settings", "alerts")
     return row
 
@@ -346,9 +364,10 @@ def _technician_thresholds(session: Session, user: User) -> Thresholds:
 
 
 def _last_completed(
-    session: Session, user: User, today: date, piano_id: int | None = None
+    session: Session, user: User, today: date, piano_ids: Collection[int] | None = None
 ) -> dict[tuple[int, str], date]:
-    """Date of the last completed tuning/regulation/repair of each piano (one query)."""
+    """Date of the last completed tuning/regulation/repair of each piano (of
+    ``piano_ids``, or every one), in one query."""
     query = (
         select(Service.piano_id, Service.service_type, sa.func.max(Service.service_date))
         .where(
@@ -361,15 +380,19 @@ def _last_completed(
         )
         .group_by(Service.piano_id, Service.service_type)
     )
-    if piano_id is not None:
-        query = query.where(Service.piano_id == piano_id)
+    if piano_ids is not None:
+        query = query.where(Service.piano_id.in_(piano_ids))
     return {(pid, ServiceType(stype).value): last for pid, stype, last in session.exec(query).all()}
 
 
 def piano_facts(
-    session: Session, user: User, today: date | None = None, piano_id: int | None = None
+    session: Session,
+    user: User,
+    today: date | None = None,
+    piano_ids: Collection[int] | None = None,
 ) -> list[PianoFacts]:
-    """The rule's input for every live piano of the technician (two queries).
+    """The rule's input for every live piano of the technician, or for those
+    of ``piano_ids`` (two queries).
 
     Archived pianos, and pianos of archived clients, are left out: they get
     no alerts.
@@ -394,9 +417,9 @@ def piano_facts(
             Client.archived == sa.false(),
         )
     )
-    if piano_id is not None:
-        query = query.where(Piano.id == piano_id)
-    last = _last_completed(session, user, today, piano_id)
+    if piano_ids is not None:
+        query = query.where(Piano.id.in_(piano_ids))
+    last = _last_completed(session, user, today, piano_ids)
     facts = []
     for row in session.exec(query).all():
         pid, created, updated, condition, tp, tu, rp, ru = row
@@ -505,9 +528,15 @@ def _expire_loaded_alerts(session: Session, ids: Container[int] | None = None) -
 
 
 def sync_alerts(
-    session: Session, user: User, today: date | None = None, *, write: bool = True
+    session: Session,
+    user: User,
+    today: date | None = None,
+    *,
+    write: bool = True,
+    piano_ids: Collection[int] | None = None,
 ) -> dict[str, int]:
-    """Bring ``maintenance_alerts`` in line with the rule for every piano.
+    """Bring ``maintenance_alerts`` in line with the rule for every piano (or
+    for those of ``piano_ids``).
 
     Per piano and kind: nothing due → the active row is resolved; due and no
     active row → a new open row; due in another cycle → the old row is
@@ -520,16 +549,17 @@ def sync_alerts(
     today = today or local_today()
     thresholds = _technician_thresholds(session, user)
     due: dict[tuple[int, str], ComputedAlert] = {}
-    for facts in piano_facts(session, user, today):
+    for facts in piano_facts(session, user, today, piano_ids):
         for alert in compute_piano_alerts(facts, thresholds, today):
             due[(facts.piano_id, alert.kind.value)] = alert
     active: dict[tuple[int, str], list[Any]] = defaultdict(list)
-    for row in session.exec(
-        select(*_ACTIVE_COLUMNS).where(
-            MaintenanceAlert.technician_id == user.id,
-            MaintenanceAlert.status.in_(ACTIVE_STATUSES),
-        )
-    ).all():
+    active_rows = select(*_ACTIVE_COLUMNS).where(
+        MaintenanceAlert.technician_id == user.id,
+        MaintenanceAlert.status.in_(ACTIVE_STATUSES),
+    )
+    if piano_ids is not None:
+        active_rows = active_rows.where(MaintenanceAlert.piano_id.in_(piano_ids))
+    for row in session.exec(active_rows).all():
         active[(row.piano_id, Kind(row.kind).value)].append(row)
 
     now = utcnow()
@@ -592,6 +622,100 @@ def sync_alerts(
     if result.changed:
         invalidate_on_commit(session, user, "alerts")
     return result.as_dict()
+
+
+# -- incremental sync ---------------------------------------------------------------
+# More requested pianos than this and one sync of every piano is cheaper (and
+# keeps the IN lists short).
+PARTIAL_SYNC_MAX = 200
+# Served requests are deleted this many ids a statement.
+DELETE_CHUNK = 1000
+
+
+def request_alert_sync(
+    session: Session, user: User, piano_ids: Iterable[int] | None = None
+) -> None:
+    """Ask the next sync to recompute the alerts of ``piano_ids`` (``None``:
+    of every piano). Every write that changes what the rule reads calls it
+    in its own transaction, so the request commits (or rolls back) with it."""
+    now = utcnow()
+    if piano_ids is None:
+        values = {"technician_id": user.id, "piano_id": None, "created_at": now, "updated_at": now}
+        session.execute(sa.insert(AlertSyncRequest).values(values))
+        return
+    wanted = sorted(set(piano_ids))
+    if not wanted:
+        return
+    # Only the technician's own pianos (one statement, however many).
+    stamp = sa.literal(now, UtcDateTime())
+    own = select(sa.literal(user.id), Piano.id, stamp, stamp).where(
+        Piano.technician_id == user.id, Piano.id.in_(wanted)
+    )
+    columns = ["technician_id", "piano_id", "created_at", "updated_at"]
+    session.execute(sa.insert(AlertSyncRequest).from_select(columns, own))
+
+
+def _mark_synced(session: Session, user: User, today: date) -> None:
+    """Remember that every piano was synced for ``today`` (an upsert: two
+    workers may sync a new technician at once)."""
+    table = AlertSyncState.__table__
+    now = utcnow()
+    values = {"technician_id": user.id, "synced_on": today, "created_at": now, "updated_at": now}
+    changes = {"synced_on": today, "updated_at": now}
+    dialect = session.get_bind().dialect.name
+    if dialect == "mysql":
+        statement = mysql.insert(table).values(**values).on_duplicate_key_update(**changes)
+    elif dialect == "sqlite":
+        statement = (
+            sqlite.insert(table)
+            .values(**values)
+            .on_conflict_do_update(index_elements=[table.c.technician_id], set_=changes)
+        )
+    else:  # pragma: no cover - other backends: update, else insert
+        updated = session.execute(
+            sa.update(table).where(table.c.technician_id == user.id).values(**changes)
+        )
+        if updated.rowcount:
+            return
+        statement = sa.insert(table).values(**values)
+    session.execute(statement)
+
+
+def sync_requested_alerts(
+    session: Session, user: User, today: date | None = None
+) -> dict[str, int]:
+    """Serve the technician's sync requests: the requested pianos only when
+    every piano was already synced ``today``, otherwise every piano. The
+    requests served are deleted by id, in the same transaction as the sync
+    (the caller commits); they are read before any piano, so each one's
+    change is seen by the sync that deletes it. Returns ``sync_alerts``'s
+    counts."""
+    today = today or local_today()
+    requests = session.exec(
+        select(AlertSyncRequest.id, AlertSyncRequest.piano_id).where(
+            AlertSyncRequest.technician_id == user.id
+        )
+    ).all()
+    synced_on = session.exec(
+        select(AlertSyncState.synced_on).where(AlertSyncState.technician_id == user.id)
+    ).first()
+    piano_ids = {piano_id for _, piano_id in requests}
+    if synced_on != today or None in piano_ids or len(piano_ids) > PARTIAL_SYNC_MAX:
+        result = sync_alerts(session, user, today)
+        _mark_synced(session, user, today)
+    elif piano_ids:
+        result = sync_alerts(session, user, today, piano_ids=sorted(piano_ids))
+    else:
+        return SyncResult().as_dict()
+    served = sorted(request_id for request_id, _ in requests)
+    for start in range(0, len(served), DELETE_CHUNK):
+        session.execute(
+            sa.delete(AlertSyncRequest).where(
+                AlertSyncRequest.technician_id == user.id,
+                AlertSyncRequest.id.in_(served[start : start + DELETE_CHUNK]),
+            )
+        )
+    return result
 
 
 def resolve_alerts_for_service(
@@ -742,8 +866,8 @@ SYNC_INPUTS = ("pianos", "services", "settings", "clients")
 
 
 def ensure_alerts_synced(session: Session, user: User, today: date | None = None) -> None:
-    """Run ``sync_alerts`` once per day and after each write that can change
-    the result, instead of on every read (a sync reads every piano)."""
+    """Run the sync once per day and after each write that can change the
+    result, instead of on every read (the marker stays cached until then)."""
     today = today or local_today()
     cached_read(
         user,
@@ -757,7 +881,8 @@ def ensure_alerts_synced(session: Session, user: User, today: date | None = None
 
 
 def _sync_once(session: Session, user: User, today: date) -> dict[str, int]:
-    """The sync behind the marker. It commits in a transaction of its own,
+    """The sync behind the marker (``sync_requested_alerts``: usually only
+    the pianos written since the last one). It commits in a transaction of its own,
     so the marker (stored when this returns) only ever vouches for committed
     rows: another worker that finds it reads them (READ COMMITTED), and a
     rollback of the caller cannot undo them. A caller that has written in its
@@ -765,9 +890,9 @@ def _sync_once(session: Session, user: User, today: date) -> dict[str, int]:
     rows (the marker is then dropped by that write's commit)."""
     engine = committed_engine(session)
     if engine is None or writes_pending(session):
-        return sync_alerts(session, user, today)
+        return sync_requested_alerts(session, user, today)
     with Session(engine, expire_on_commit=False) as own:
-        result = sync_alerts(own, user, today)
+        result = sync_requested_alerts(own, user, today)
         own.commit()
     if any(result.values()):
         _expire_loaded_alerts(session)

@@ -35,6 +35,9 @@ What is left out, and why (``EXCLUDED_TABLES``, ``SECRET_COLUMNS``)
   collides with its tokens.
 - Platform tables (cache monitor, job runs, login attempts, Stripe event
   log, owner notifications) are not any technician's data.
+- The alert sync's bookkeeping (``alert_sync_requests``,
+  ``alert_sync_states``): derived, not data; a restore asks for a sync of
+  every piano, which brings the restored alerts up to date.
 
 A test fails when a table holding a technician's data (it has
 ``technician_id``, or references such a table or the account) is neither
@@ -66,6 +69,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from piano_emotion.domain.alerts import request_alert_sync
 from piano_emotion.domain.cached import COLLECTIONS, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.models import User, metadata
@@ -96,6 +100,8 @@ BACKED_UP_TABLES: tuple[str, ...] = (
     "invoice_lines",
     "document_counters",
 )
+# Tables of the app's own bookkeeping: rows there are not business data.
+BOOKKEEPING_TABLES = frozenset({"alert_sync_requests", "alert_sync_states"})
 # Tables a backup leaves out on purpose (see the module docstring).
 EXCLUDED_TABLES: dict[str, str] = {
     "users": "the account itself (sign-in identity and secrets), not business data; "
@@ -104,6 +110,11 @@ EXCLUDED_TABLES: dict[str, str] = {
     "another account would point that account at files it does not own",
     "stripe_events": "platform log of processed Stripe webhooks (replay protection), "
     "keyed by Stripe's ids, not a technician's data",
+    **dict.fromkeys(
+        sorted(BOOKKEEPING_TABLES),
+        "bookkeeping of the alert sync (which pianos to recompute, and when every piano "
+        "last was), not data: a restore asks for a sync of every piano",
+    ),
 }
 # Per-technician settings rows: an account that only has these is still
 # "empty", and a restore replaces them with the document's.
@@ -431,7 +442,7 @@ def _checked_rows(document: Any) -> dict[str, list[dict[str, Any]]]:
 # -- restore ----------------------------------------------------------------------------
 def _has_business_data(conn: sa.Connection, user: User) -> bool:
     for table in metadata.sorted_tables:
-        if "technician_id" not in table.c or table.name in SETTINGS_TABLES:
+        if "technician_id" not in table.c or table.name in SETTINGS_TABLES | BOOKKEEPING_TABLES:
             continue
         found = conn.execute(
             sa.select(table.c.id).where(table.c.technician_id == user.id).limit(1)
@@ -518,6 +529,8 @@ def restore_account(session: Session, user: User, document: Any) -> RestoreSumma
         session.rollback()
         raise _refused(ERROR_VALUE, table=current) from None
 
+    # The restored alert rows are as they were on the backup's day.
+    request_alert_sync(session, user)
     invalidate_on_commit(session, user, *sorted(COLLECTIONS))
     return RestoreSummary({t.name: len(new_ids[t.name]) for t in tables})
 

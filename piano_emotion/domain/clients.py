@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from piano_emotion.domain import validation as v
+from piano_emotion.domain.alerts import request_alert_sync
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.domain.listing import (
@@ -194,6 +195,11 @@ def set_client_archived(session: Session, user: User, client_id: int, archived: 
     client.archived = archived
     session.add(client)
     session.flush()
+    # The pianos of an archived client get no alerts (and get them back).
+    pianos = session.exec(
+        select(Piano.id).where(Piano.technician_id == user.id, Piano.client_id == client.id)
+    ).all()
+    request_alert_sync(session, user, pianos)
     invalidate_on_commit(session, user, "clients", records=[("client", client.id)])
     return client
 

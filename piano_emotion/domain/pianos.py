@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from piano_emotion.domain import validation as v
+from piano_emotion.domain.alerts import request_alert_sync
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.domain.listing import (
@@ -321,6 +322,7 @@ def create_piano(session: Session, user: User, data: PianoInput) -> Piano:
     _apply(piano, cleaned, owner)
     session.add(piano)
     session.flush()
+    request_alert_sync(session, user, [piano.id])
     invalidate_on_commit(
         session, user, "pianos", "clients", "alerts", records=[("client", owner.id)]
     )
@@ -342,6 +344,8 @@ def update_piano(session: Session, user: User, piano_id: int, data: PianoInput) 
     session.add(piano)
     session.flush()
     changed = {name for name, value in before.items() if getattr(piano, name) != value}
+    # Any edit counts: the rule also reads when the piano was last edited.
+    request_alert_sync(session, user, [piano.id])
     # Service lists and details show the piano's brand and model; client lists
     # count pianos; alerts follow condition, thresholds and interval.
     records = [("piano", piano.id), ("client", old_client_id), ("client", owner.id)]
@@ -361,6 +365,7 @@ def set_piano_archived(session: Session, user: User, piano_id: int, archived: bo
     piano.archived = archived
     session.add(piano)
     session.flush()
+    request_alert_sync(session, user, [piano.id])
     # Client lists count active pianos; alerts skip archived ones.
     invalidate_on_commit(
         session,
@@ -420,6 +425,8 @@ def move_piano(session: Session, user: User, piano_id: int, new_client_id: int) 
     piano.search_text = piano_search_text(piano, owner.name)
     session.add(piano)
     session.flush()
+    # The new owner may be archived (its pianos get no alerts).
+    request_alert_sync(session, user, [piano.id])
     invalidate_on_commit(
         session,
         user,
@@ -437,14 +444,17 @@ def refresh_piano_search_text(session: Session, user: User, client_id: int) -> i
     the services done for it). Returns how many pianos were re-keyed."""
     client = get_owned(session, Client, client_id, user)
     pianos = session.exec(owned(Piano, user).where(Piano.client_id == client.id)).all()
-    changed = 0
+    edited = []
     for piano in pianos:
         text = piano_search_text(piano, client.name)
         if piano.search_text != text:
             piano.search_text = text
             session.add(piano)
-            changed += 1
+            edited.append(piano.id)
     session.flush()
+    changed = len(edited)
+    # An edit of the piano row (the rule reads when it was last edited).
+    request_alert_sync(session, user, edited)
     services = session.exec(
         select(Service.id, Service.piano_id).where(
             Service.technician_id == user.id, Service.client_id == client.id

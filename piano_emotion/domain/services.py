@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from piano_emotion.domain import alerts as alerts_domain
 from piano_emotion.domain import inventory
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit, note_coming_read
 from piano_emotion.domain.errors import ValidationFailed
@@ -309,14 +310,13 @@ def _after_write(session: Session, user: User, service: Service, before: _State 
     # business) moving in or out can change a piano's last tuning/regulation.
     if any(s.completed for s in states):
         collections.append("alerts")
+        alerts_domain.request_alert_sync(session, user, [s.piano_id for s in states])
     invalidate_on_commit(session, user, *collections, records=list(dict.fromkeys(records)))
     # A service that is now completed (new, newly completed, or now another
     # type, piano or date): the alerts module resolves what it fixes (a
     # tuning the tuning alert, a regulation the regulation alert…).
     if after.completed and before != after:
-        from piano_emotion.domain import alerts
-
-        alerts.resolve_alerts_for_service(session, user, service)
+        alerts_domain.resolve_alerts_for_service(session, user, service)
 
 
 def _apply(service: Service, cleaned: dict[str, Any]) -> None:
@@ -465,6 +465,8 @@ def remove_service(session: Session, user: User, service_id: int) -> str:
     session.flush()
     session.delete(service)
     session.flush()
+    if before.completed:
+        alerts_domain.request_alert_sync(session, user, [before.piano_id])
     records = [("service", service_id), ("piano", before.piano_id), ("client", before.client_id)]
     invalidate_on_commit(session, user, *collections, records=records)
     return "deleted"

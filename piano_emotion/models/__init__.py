@@ -8,7 +8,7 @@ database: the domain layer archives it instead.
 """
 
 from piano_emotion.models.agenda import Appointment, Reminder
-from piano_emotion.models.alerts import MaintenanceAlert
+from piano_emotion.models.alerts import AlertSyncRequest, AlertSyncState, MaintenanceAlert
 from piano_emotion.models.base import SQLModel, TenantTable, TimestampedTable
 from piano_emotion.models.billing import (
     DocumentCounter,
@@ -40,6 +40,8 @@ from piano_emotion.models.users import (
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AlertSyncRequest",
+    "AlertSyncState",
     "Appointment",
     "BusinessInfo",
     "CacheAlertEvent",

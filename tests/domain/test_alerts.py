@@ -12,6 +12,9 @@ from sqlmodel import Session, select
 
 from piano_emotion.cache import get_cache
 from piano_emotion.domain import alerts, refresh
+from piano_emotion.domain import clients as clients_domain
+from piano_emotion.domain import pianos as pianos_domain
+from piano_emotion.domain import services as services_domain
 from piano_emotion.domain.alerts import (
     ComputedAlert,
     MaintenanceSettingsInput,
@@ -21,7 +24,15 @@ from piano_emotion.domain.alerts import (
 )
 from piano_emotion.domain.cached import invalidate_on_commit
 from piano_emotion.domain.errors import DomainError, NotFound, ValidationFailed
-from piano_emotion.models import Client, MaintenanceAlert, MaintenanceSettings, Piano, Service
+from piano_emotion.models import (
+    AlertSyncRequest,
+    AlertSyncState,
+    Client,
+    MaintenanceAlert,
+    MaintenanceSettings,
+    Piano,
+    Service,
+)
 from piano_emotion.models.enums import (
     AlertLevel,
     MaintenanceAlertKind,
@@ -158,6 +169,8 @@ def make_piano(session, user, *, added: date, client=None, **kw) -> Piano:
     )
     session.add(piano)
     session.flush()
+    # As the domain's writes do (these rows are written directly, back-dated).
+    alerts.request_alert_sync(session, user, [piano.id])
     return piano
 
 
@@ -172,6 +185,7 @@ def add_service(session, user, piano, kind, on, status=ServiceStatus.COMPLETED) 
     )
     session.add(service)
     session.flush()
+    alerts.request_alert_sync(session, user, [piano.id])
     invalidate_on_commit(session, user, "services")
     return service
 
@@ -270,10 +284,8 @@ def test_archived_piano_or_client_resolves_its_alerts(session, technician):
     session.commit()
     sync(session, technician)
     assert len(alerts.list_alerts(session, technician, today=TODAY)) == 2
-    piano.archived = True
-    session.get(Client, other.client_id).archived = True
-    session.commit()
-    invalidate_on_commit(session, technician, "pianos", "clients")
+    pianos_domain.set_piano_archived(session, technician, piano.id, True)
+    clients_domain.set_client_archived(session, technician, other.client_id, True)
     session.commit()
     assert alerts.list_alerts(session, technician, today=TODAY) == []
     assert {r.status for r in rows(session, technician)} == {"resolved"}
@@ -705,3 +717,196 @@ def test_top_active_alerts_match_the_full_list_order(session, technician):
     top = alerts.top_active_alerts(session, technician, 4)
     assert top["total"] == len(full)
     assert [a["id"] for a in top["items"]] == [a["id"] for a in full[:4]]
+
+
+# -- the incremental sync -----------------------------------------------------------------
+def requested(session, user) -> list[int | None]:
+    session.expire_all()
+    return [
+        r.piano_id
+        for r in session.exec(
+            select(AlertSyncRequest)
+            .where(AlertSyncRequest.technician_id == user.id)
+            .order_by(AlertSyncRequest.id)
+        )
+    ]
+
+
+def synced_on(session, user) -> date | None:
+    session.expire_all()
+    return session.exec(
+        select(AlertSyncState.synced_on).where(AlertSyncState.technician_id == user.id)
+    ).first()
+
+
+def test_a_new_technician_is_synced_whole_then_only_the_requested_pianos(session, technician):
+    tuned = make_piano(session, technician, added=ago(800))
+    other = make_piano(session, technician, added=ago(800))
+    session.commit()
+    # Never synced: every piano, and the day is remembered.
+    assert alerts.sync_requested_alerts(session, technician, TODAY)["opened"] == 4
+    session.commit()
+    assert synced_on(session, technician) == TODAY and requested(session, technician) == []
+
+    # Written without a request: the next sync of that day does not see it…
+    session.add(
+        Service(
+            technician_id=technician.id,
+            piano_id=other.id,
+            client_id=other.client_id,
+            service_type=ServiceType.TUNING,
+            status=ServiceStatus.COMPLETED,
+            service_date=ago(1),
+        )
+    )
+    # …but a requested piano is recomputed.
+    add_service(session, technician, tuned, ServiceType.TUNING, ago(1))
+    session.commit()
+    assert requested(session, technician) == [tuned.id]
+    assert alerts.sync_requested_alerts(session, technician, TODAY) == {
+        "opened": 0,
+        "updated": 0,
+        "reopened": 0,
+        "resolved": 1,
+    }
+    session.commit()
+    assert requested(session, technician) == []
+    assert {r.kind for r in rows(session, technician, tuned) if r.status == "open"} == {REGULATION}
+    assert {r.kind for r in rows(session, technician, other) if r.status == "open"} == {
+        TUNING,
+        REGULATION,
+    }
+    # Nothing requested: nothing read, nothing written.
+    assert not any(alerts.sync_requested_alerts(session, technician, TODAY).values())
+
+    # Another day: every piano again (the unrequested tuning is seen now).
+    tomorrow = TODAY + timedelta(days=1)
+    result = alerts.sync_requested_alerts(session, technician, tomorrow)
+    session.commit()
+    assert result["resolved"] == 1 and synced_on(session, technician) == tomorrow
+    assert {r.kind for r in rows(session, technician, other) if r.status == "open"} == {REGULATION}
+
+
+def test_a_request_for_every_piano_syncs_them_all(session, technician):
+    piano = make_piano(session, technician, added=ago(200))
+    session.commit()
+    alerts.sync_requested_alerts(session, technician, TODAY)
+    session.commit()
+    # Changed behind the sync's back, then a request for everything (as a
+    # change of thresholds or a restore asks).
+    session.execute(sa.update(Piano).where(Piano.id == piano.id).values(tuning_pending_days=250))
+    alerts.request_alert_sync(session, technician)
+    session.commit()
+    assert requested(session, technician) == [None]
+    assert alerts.sync_requested_alerts(session, technician, TODAY)["resolved"] == 1
+    session.commit()
+    assert requested(session, technician) == []
+
+
+def test_a_request_written_while_a_sync_runs_waits_for_the_next_one(
+    session, technician, monkeypatch
+):
+    """The sync deletes the requests it read, by id: one committed while it
+    runs (its change maybe unseen) stays for the next sync."""
+    piano = make_piano(session, technician, added=ago(300))
+    late = make_piano(session, technician, added=ago(300))
+    session.commit()
+    alerts.sync_requested_alerts(session, technician, TODAY)
+    session.commit()
+    alerts.request_alert_sync(session, technician, [piano.id])
+    session.commit()
+    real = alerts.sync_alerts
+
+    def with_a_write_meanwhile(*args, **kwargs):
+        with Session(session.get_bind()) as writer:
+            alerts.request_alert_sync(writer, technician, [late.id])
+            writer.commit()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(alerts, "sync_alerts", with_a_write_meanwhile)
+    alerts.sync_requested_alerts(session, technician, TODAY)
+    session.commit()
+    assert requested(session, technician) == [late.id]
+
+
+def test_after_every_write_a_read_leaves_nothing_for_a_full_sync(session, technician):
+    """Each domain write that changes what the rule reads asks for a sync of
+    what it touched: after the next read, a sync of every piano finds
+    nothing left to change."""
+    today = alerts.local_today()
+    before = today - timedelta(days=400)
+    old = make_piano(session, technician, added=before, model="Viejo")
+    second = make_piano(session, technician, added=before, model="Segundo")
+    spare = clients_domain.create_client(session, technician, clients_domain.ClientInput("Otra"))
+    session.commit()
+
+    def check(step: str) -> None:
+        session.commit()
+        alerts.list_alerts(session, technician, today=today)
+        alerts.alert_counts(session, technician, today)
+        session.commit()
+        left = alerts.sync_alerts(session, technician, today, write=False)
+        assert not any(left.values()), (step, left)
+        session.rollback()
+
+    check("start")
+    pianos_domain.create_piano(
+        session, technician, pianos_domain.PianoInput(client_id=spare.id, brand="Nuevo")
+    )
+    check("create piano")
+    pianos_domain.update_piano(
+        session,
+        technician,
+        old.id,
+        pianos_domain.PianoInput(brand="Yamaha", condition=PianoCondition.NEEDS_REPAIR.value),
+    )
+    check("needs repair")
+    pianos_domain.update_piano(
+        session,
+        technician,
+        second.id,
+        pianos_domain.PianoInput(brand="Yamaha", tuning_pending_days=500, tuning_urgent_days=600),
+    )
+    check("per-piano threshold")
+    repair = services_domain.create_service(
+        session,
+        technician,
+        services_domain.ServiceInput(piano_id=old.id, service_type="repair", service_date=today),
+    )
+    check("repair done")
+    services_domain.set_service_status(session, technician, repair.id, "pending")
+    check("repair back to pending")
+    tuning = services_domain.create_service(
+        session,
+        technician,
+        services_domain.ServiceInput(piano_id=second.id, service_type="tuning", service_date=today),
+    )
+    check("tuning")
+    services_domain.update_service(
+        session,
+        technician,
+        tuning.id,
+        services_domain.ServiceInput(
+            piano_id=old.id, service_type="regulation", service_date=today
+        ),
+    )
+    check("tuning becomes a regulation of another piano")
+    services_domain.remove_service(session, technician, tuning.id)
+    check("service deleted")
+    pianos_domain.set_piano_archived(session, technician, second.id, True)
+    check("piano archived")
+    pianos_domain.set_piano_archived(session, technician, second.id, False)
+    check("piano restored")
+    clients_domain.set_client_archived(session, technician, spare.id, True)
+    pianos_domain.move_piano(session, technician, old.id, spare.id)
+    check("moved to an archived client")
+    clients_domain.set_client_archived(session, technician, spare.id, False)
+    check("client restored")
+    clients_domain.update_client(
+        session, technician, spare.id, clients_domain.ClientInput("Otra Renombrada")
+    )
+    check("client renamed")
+    alerts.update_maintenance_settings(
+        session, technician, MaintenanceSettingsInput(tuning_pending_days=100)
+    )
+    check("thresholds")

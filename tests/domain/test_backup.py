@@ -305,6 +305,34 @@ def test_restore_invalidates_the_accounts_cached_reads(session, rich):
     assert clients.list_clients(session, target)["total"] == 1  # active ones
 
 
+def test_a_restore_into_an_account_synced_today_syncs_every_restored_piano(session, rich):
+    """The restored alert rows are as they were on the backup's day: the
+    restore asks for a sync of every piano, so an account whose alerts were
+    already synced today does not keep them."""
+    target = make_technician(session, "Sincronizada Hoy")
+    session.commit()
+    today = alerts.local_today()
+    assert alerts.list_alerts(session, target, today=today) == []  # synced today, empty
+    session.commit()
+    backup.restore_account(session, target, backup.backup_account(session, rich))
+    session.commit()
+    alerts.list_alerts(session, target, today=today)
+    session.commit()
+    assert not any(alerts.sync_alerts(session, target, today, write=False).values())
+
+
+def test_the_alert_sync_bookkeeping_is_not_business_data(session, rich):
+    """An account with only sync bookkeeping is still empty: it can be restored into."""
+    target = make_technician(session, "Solo Contabilidad")
+    session.commit()
+    alerts.request_alert_sync(session, target)
+    alerts.sync_requested_alerts(session, target)
+    alerts.request_alert_sync(session, target)
+    session.commit()
+    backup.restore_account(session, target, backup.backup_account(session, rich))
+    session.commit()
+
+
 def test_settings_of_an_otherwise_empty_account_are_replaced(session, rich):
     target = make_technician(session, "Con Datos Fiscales")
     save_business_info(

@@ -60,6 +60,11 @@ class Builder:
         self.session.flush()
         if collections:
             invalidate_on_commit(self.session, self.user, *collections)
+        # What the alert rule reads, written: as the domain, ask for a sync.
+        if isinstance(row, Piano):
+            alerts.request_alert_sync(self.session, self.user, [row.id])
+        elif isinstance(row, Service) and row.status == ServiceStatus.COMPLETED:
+            alerts.request_alert_sync(self.session, self.user, [row.piano_id])
         return row
 
     def client(self, name: str, created: datetime) -> Client:

@@ -296,6 +296,7 @@ def test_the_refresher_syncs_the_alerts_and_redoes_the_views_that_show_them(
     )
     session.add(old)
     session.flush()
+    alerts.request_alert_sync(session, technician, [old.id])
     pianos.invalidate_on_commit(session, technician, "pianos")
     session.commit()
     assert refresh.wait_idle(fresh_cache, technician.id, WAIT_S)
