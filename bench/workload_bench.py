@@ -771,7 +771,8 @@ class Replay:
         self.checks += 1
         today = alerts_domain.local_today()
         with self.read_only_session() as session:
-            alerts_domain.sync_requested_alerts(session, user, today)
+            # Exclusive, as the app's syncs: after any sync running now.
+            alerts_domain.sync_requested_alerts(session, user, today, exclusive=True)
             left = alerts_domain.sync_alerts(session, user, today, write=False)
         if any(left.values()):
             self.stale.append({"what": "alert rows", "cached": left, "database": "in sync"})

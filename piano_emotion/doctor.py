@@ -60,7 +60,13 @@ SKIP: Status = "skip"
 SYMBOLS: dict[str, str] = {OK: "✓", FAIL: "✗", WARN: "⚠", SKIP: "⚠"}
 
 # Every job the deployment guide expects the scheduler (or the outside cron) to run.
-EXPECTED_JOBS = ("daily_reminders", "purge_login_attempts", "cache_snapshot", "cache_alert_check")
+EXPECTED_JOBS = (
+    "daily_reminders",
+    "daily_alert_sync",
+    "purge_login_attempts",
+    "cache_snapshot",
+    "cache_alert_check",
+)
 CACHE_LATENCY_TARGET_MS = (5.0, 35.0)
 # Above this the cache alert fires (CacheAlertSettings.max_latency_ms default).
 CACHE_LATENCY_ALERT_MS = 100.0

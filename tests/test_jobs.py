@@ -156,10 +156,11 @@ def test_a_recent_running_row_is_not_taken_over(engine, counter):
 
 
 def test_builtin_jobs_run_and_last_runs_lists_them(engine, configured_app_settings):
-    assert {"daily_reminders", "purge_login_attempts"} <= set(JOBS)
+    assert {"daily_reminders", "daily_alert_sync", "purge_login_attempts"} <= set(JOBS)
     assert run_job("purge_login_attempts", now=NOW)["status"] == "success"
     reminders = run_job("daily_reminders", now=NOW)
     assert reminders["status"] == "success" and reminders["result"] == "0"
+    assert run_job("daily_alert_sync", now=NOW)["status"] == "success"
     with Session(engine) as session:
         listed = {row["job"]: row for row in last_runs(session, now=NOW)}
     assert set(listed) == set(JOBS)
@@ -167,6 +168,7 @@ def test_builtin_jobs_run_and_last_runs_lists_them(engine, configured_app_settin
     assert daily["next_run_at"] == "2026-11-28T06:00:00+01:00"
     assert daily["last_run"]["status"] == "success"
     assert listed["purge_login_attempts"]["next_run_at"] == "2026-11-28T03:30:00+01:00"
+    assert listed["daily_alert_sync"]["next_run_at"] == "2026-11-28T00:05:00+01:00"
     assert listed["purge_login_attempts"]["last_run"]["result"] == "0"
 
 

@@ -24,7 +24,8 @@ else that shows alert data must depend on the ``alerts`` collection.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Container, Iterable, Mapping
+from collections.abc import Callable, Collection, Container, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
@@ -37,7 +38,7 @@ from piano_emotion.db import committed_engine
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit, writes_pending
 from piano_emotion.domain.errors import DomainError, NotFound, ValidationFailed
 from piano_emotion.domain.refresh import refreshable
-from piano_emotion.domain.tenancy import get_owned, owned
+from piano_emotion.domain.tenancy import for_each_active_technician, get_owned, owned
 from piano_emotion.formatting import DISPLAY_TIMEZONE, to_local
 from piano_emotion.models import (
     AlertSyncRequest,
@@ -630,6 +631,8 @@ def sync_alerts(
 PARTIAL_SYNC_MAX = 200
 # Served requests are deleted this many ids a statement.
 DELETE_CHUNK = 1000
+# The sync day of a technician whose row exists but who was never synced.
+NEVER_SYNCED = date(1970, 1, 1)
 
 
 def request_alert_sync(
@@ -655,21 +658,24 @@ def request_alert_sync(
     session.execute(sa.insert(AlertSyncRequest).from_select(columns, own))
 
 
-def _mark_synced(session: Session, user: User, today: date) -> None:
-    """Remember that every piano was synced for ``today`` (an upsert: two
-    workers may sync a new technician at once)."""
+def _mark_synced(session: Session, user: User, day: date, *, replace: bool = True) -> None:
+    """Remember that every piano was synced for ``day`` (an upsert: two
+    workers may sync a new technician at once). ``replace=False``: only
+    create the row if missing."""
     table = AlertSyncState.__table__
     now = utcnow()
-    values = {"technician_id": user.id, "synced_on": today, "created_at": now, "updated_at": now}
-    changes = {"synced_on": today, "updated_at": now}
+    values = {"technician_id": user.id, "synced_on": day, "created_at": now, "updated_at": now}
+    changes = {"synced_on": day, "updated_at": now} if replace else {"id": table.c.id}
     dialect = session.get_bind().dialect.name
     if dialect == "mysql":
         statement = mysql.insert(table).values(**values).on_duplicate_key_update(**changes)
     elif dialect == "sqlite":
+        statement = sqlite.insert(table).values(**values)
+        key = [table.c.technician_id]
         statement = (
-            sqlite.insert(table)
-            .values(**values)
-            .on_conflict_do_update(index_elements=[table.c.technician_id], set_=changes)
+            statement.on_conflict_do_update(index_elements=key, set_=changes)
+            if replace
+            else statement.on_conflict_do_nothing(index_elements=key)
         )
     else:  # pragma: no cover - other backends: update, else insert
         updated = session.execute(
@@ -681,24 +687,49 @@ def _mark_synced(session: Session, user: User, today: date) -> None:
     session.execute(statement)
 
 
+def _locked_sync_day(session: Session, user: User) -> date | None:
+    """The technician's sync row, locked until the caller's transaction ends
+    (``SELECT … FOR UPDATE``; created first if missing, as never synced):
+    concurrent syncs of one technician take turns."""
+    state = (
+        select(AlertSyncState.synced_on)
+        .where(AlertSyncState.technician_id == user.id)
+        .with_for_update()
+    )
+    synced_on = session.exec(state).first()
+    if synced_on is None:
+        _mark_synced(session, user, NEVER_SYNCED, replace=False)
+        synced_on = session.exec(state).first()
+    return synced_on
+
+
 def sync_requested_alerts(
-    session: Session, user: User, today: date | None = None
+    session: Session, user: User, today: date | None = None, *, exclusive: bool = False
 ) -> dict[str, int]:
     """Serve the technician's sync requests: the requested pianos only when
     every piano was already synced ``today``, otherwise every piano. The
     requests served are deleted by id, in the same transaction as the sync
     (the caller commits); they are read before any piano, so each one's
     change is seen by the sync that deletes it. Returns ``sync_alerts``'s
-    counts."""
+    counts.
+
+    ``exclusive``: first lock the technician's sync row, so that a sync
+    running elsewhere finishes first (then its requests are gone): two syncs
+    at once would both open the same new alert. Only for a transaction that
+    has not written yet (one holding alert rows could deadlock with it).
+    """
     today = today or local_today()
+    if exclusive:
+        synced_on = _locked_sync_day(session, user)
+    else:
+        synced_on = session.exec(
+            select(AlertSyncState.synced_on).where(AlertSyncState.technician_id == user.id)
+        ).first()
     requests = session.exec(
         select(AlertSyncRequest.id, AlertSyncRequest.piano_id).where(
             AlertSyncRequest.technician_id == user.id
         )
     ).all()
-    synced_on = session.exec(
-        select(AlertSyncState.synced_on).where(AlertSyncState.technician_id == user.id)
-    ).first()
     piano_ids = {piano_id for _, piano_id in requests}
     if synced_on != today or None in piano_ids or len(piano_ids) > PARTIAL_SYNC_MAX:
         result = sync_alerts(session, user, today)
@@ -716,6 +747,21 @@ def sync_requested_alerts(
             )
         )
     return result
+
+
+def run_daily_alert_sync(
+    session_factory: Callable[[], AbstractContextManager[Session]], today: date | None = None
+) -> dict[int, int]:
+    """The platform's nightly job: every active technician's alerts synced
+    for the new day (``days_since`` moved), each in its own transaction, so
+    that the first read of the day only checks for requests. Returns the
+    rows changed per technician id (failures are logged and left out)."""
+    today = today or local_today()
+    return for_each_active_technician(
+        session_factory,
+        lambda session, user: sum(sync_requested_alerts(session, user, today).values()),
+        what="daily alert sync",
+    )
 
 
 def resolve_alerts_for_service(
@@ -892,7 +938,7 @@ def _sync_once(session: Session, user: User, today: date) -> dict[str, int]:
     if engine is None or writes_pending(session):
         return sync_requested_alerts(session, user, today)
     with Session(engine, expire_on_commit=False) as own:
-        result = sync_requested_alerts(own, user, today)
+        result = sync_requested_alerts(own, user, today, exclusive=True)
         own.commit()
     if any(result.values()):
         _expire_loaded_alerts(session)

@@ -49,7 +49,7 @@ from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.contact import normalise_phone, whatsapp_url
 from piano_emotion.domain.errors import DomainError, NotFound, ValidationFailed
 from piano_emotion.domain.services import latest_service_date, parse_service_date
-from piano_emotion.domain.tenancy import get_owned, owned
+from piano_emotion.domain.tenancy import for_each_active_technician, get_owned, owned
 from piano_emotion.formatting import format_date, to_local
 from piano_emotion.models import (
     Appointment,
@@ -1046,26 +1046,9 @@ def run_daily_reminders(
     collides with another one (unique constraint) is retried once.
     """
     today = today or local_today()
-    with session_factory() as session:
-        ids = list(
-            session.exec(select(User.id).where(User.is_active == sa.true()).order_by(User.id))
-        )
-    results: dict[int, int] = {}
-    for technician_id in ids:
-        for attempt in (1, 2):
-            try:
-                with session_factory() as session:
-                    user = session.get(User, technician_id)
-                    if user is None or not user.is_active:
-                        break
-                    created = create_due_service_reminders(session, user, today)
-                    session.commit()
-                results[technician_id] = created
-                break
-            except sa.exc.IntegrityError:
-                if attempt == 2:
-                    log.exception("daily reminders failed for technician %s", technician_id)
-            except Exception:
-                log.exception("daily reminders failed for technician %s", technician_id)
-                break
-    return results
+    return for_each_active_technician(
+        session_factory,
+        lambda session, user: create_due_service_reminders(session, user, today),
+        what="daily reminders",
+        retry_on=(sa.exc.IntegrityError,),
+    )

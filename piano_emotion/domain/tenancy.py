@@ -7,8 +7,12 @@ raising ``NotFound`` otherwise (same as a missing id: existence never leaks).
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TypeVar
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -16,6 +20,8 @@ from piano_emotion.domain.errors import NotFound
 from piano_emotion.models import TenantTable, User
 
 T = TypeVar("T", bound=TenantTable)
+R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 
 def owned(model: type[T], user: User) -> SelectOfScalar[T]:
@@ -40,3 +46,41 @@ def get_owned_for_update(session: Session, model: type[T], record_id: int | None
     if row is None:
         raise NotFound(model.__tablename__)
     return row
+
+
+def for_each_active_technician(
+    session_factory: Callable[[], AbstractContextManager[Session]],
+    work: Callable[[Session, User], R],
+    *,
+    what: str,
+    retry_on: tuple[type[Exception], ...] = (),
+) -> dict[int, R]:
+    """What a platform job does for every active account: ``work(session,
+    user)`` in a session and transaction of each one's own, committed after
+    it. Returns each one's result by id. A technician whose run fails is
+    logged (with its traceback) and left out, and the others still run; an
+    error of ``retry_on`` (a collision with a concurrent run) is retried once.
+    """
+    with session_factory() as session:
+        ids = list(
+            session.exec(select(User.id).where(User.is_active == sa.true()).order_by(User.id))
+        )
+    results: dict[int, R] = {}
+    for technician_id in ids:
+        for attempt in (1, 2):
+            try:
+                with session_factory() as session:
+                    user = session.get(User, technician_id)
+                    if user is None or not user.is_active:
+                        break
+                    result = work(session, user)
+                    session.commit()
+                results[technician_id] = result
+                break
+            except retry_on:
+                if attempt == 2:
+                    log.exception("%s failed for technician %s", what, technician_id)
+            except Exception:
+                log.exception("%s failed for technician %s", what, technician_id)
+                break
+    return results

@@ -120,6 +120,13 @@ def _run_daily_reminders(session_factory: SessionFactory, now: datetime) -> str:
     return str(sum(created.values()))
 
 
+def _run_daily_alert_sync(session_factory: SessionFactory, now: datetime) -> str:
+    from piano_emotion.domain import alerts
+
+    changed = alerts.run_daily_alert_sync(session_factory, today=_local(now).date())
+    return str(sum(changed.values()))
+
+
 def _run_purge_login_attempts(session_factory: SessionFactory, now: datetime) -> str:
     from piano_emotion.auth import throttle
 
@@ -138,6 +145,17 @@ def _register_builtin_jobs() -> None:
             run=_run_daily_reminders,
             expected_duration=timedelta(minutes=30),
             description="Recordatorios de servicio del día para cada técnico",
+        )
+    )
+    register_job(
+        Job(
+            name="daily_alert_sync",
+            schedule="cron",
+            trigger_args={"hour": 0, "minute": 5},
+            period_key_fn=daily_period,
+            run=_run_daily_alert_sync,
+            expected_duration=timedelta(minutes=30),
+            description="Avisos de mantenimiento al día para cada técnico (los días cuentan)",
         )
     )
     register_job(

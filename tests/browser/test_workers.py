@@ -54,7 +54,7 @@ REDIS_MARKER = "pe_workers_test:owner"
 MAX_RELOADS = 12
 EVENT_MIN_BYTES = 60
 CLIENT_URL = re.compile(r"/clientes/(\d+)$")
-DAILY_JOBS = ("purge_login_attempts", "daily_reminders")
+DAILY_JOBS = ("purge_login_attempts", "daily_reminders", "daily_alert_sync")
 ALL_JOBS = (*DAILY_JOBS, "cache_snapshot", "cache_alert_check")
 
 

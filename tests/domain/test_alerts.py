@@ -3,6 +3,8 @@ settings (SQLite and MariaDB for everything that touches the database)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -910,3 +912,87 @@ def test_after_every_write_a_read_leaves_nothing_for_a_full_sync(session, techni
         session, technician, MaintenanceSettingsInput(tuning_pending_days=100)
     )
     check("thresholds")
+
+
+def test_the_nightly_job_brings_every_active_technician_to_the_new_day(
+    engine, session, technician, other_technician, monkeypatch, caplog
+):
+    for user in (technician, other_technician):
+        make_piano(session, user, added=ago(200))
+    session.commit()
+
+    def factory():
+        return Session(engine, expire_on_commit=False)
+
+    changed = alerts.run_daily_alert_sync(factory, TODAY)
+    assert changed == {technician.id: 1, other_technician.id: 1}
+    assert synced_on(session, technician) == synced_on(session, other_technician) == TODAY
+    # The first read of that day only checks for requests.
+    assert not any(alerts.sync_requested_alerts(session, technician, TODAY).values())
+    session.rollback()
+
+    # One technician failing does not stop the others.
+    real = alerts.sync_requested_alerts
+
+    def broken_for_one(session_, user, today=None):
+        if user.id == technician.id:
+            raise RuntimeError("boom")
+        return real(session_, user, today)
+
+    monkeypatch.setattr(alerts, "sync_requested_alerts", broken_for_one)
+    tomorrow = TODAY + timedelta(days=1)
+    assert alerts.run_daily_alert_sync(factory, tomorrow) == {other_technician.id: 1}
+    assert "daily alert sync failed for technician" in caplog.text
+    assert synced_on(session, technician) == TODAY
+    assert synced_on(session, other_technician) == tomorrow
+
+
+def test_two_syncs_of_one_technician_at_once_open_one_alert(
+    engine, session, technician, monkeypatch
+):
+    """A reader on one worker and the refresher on another sync the same
+    technician at once: the second waits for the first (the technician's
+    sync row is locked) and then finds its requests served, so a new alert
+    is opened once, not twice."""
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has no row locks; the concurrent case runs on MariaDB")
+    make_piano(session, technician, added=ago(800))
+    session.commit()
+    alerts.sync_requested_alerts(session, technician, TODAY)
+    session.commit()
+    new = make_piano(session, technician, added=ago(800))
+    session.commit()
+
+    first_synced, errors = threading.Event(), []
+    real = alerts.sync_alerts
+
+    def first_lingers(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if threading.current_thread().name == "first":
+            first_synced.set()
+            time.sleep(0.5)  # the second starts meanwhile
+        return result
+
+    monkeypatch.setattr(alerts, "sync_alerts", first_lingers)
+
+    def run(wait_for: threading.Event | None) -> None:
+        try:
+            if wait_for is not None:
+                assert wait_for.wait(10)
+            with Session(engine, expire_on_commit=False) as own:
+                alerts.sync_requested_alerts(own, technician, TODAY, exclusive=True)
+                own.commit()
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=run, args=(None,), name="first"),
+        threading.Thread(target=run, args=(first_synced,), name="second"),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert errors == []
+    active = [r for r in rows(session, technician, new) if r.status != "resolved"]
+    assert sorted(r.kind for r in active) == [REGULATION, TUNING]
