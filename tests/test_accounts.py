@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from piano_emotion.auth import accounts, throttle
+from piano_emotion.auth import accounts, current, throttle
 from piano_emotion.auth.current import user_for_claims
 from piano_emotion.auth.passwords import verify_password
 from piano_emotion.auth.tokens import decode_session_token, issue_session_token
@@ -444,3 +444,68 @@ def test_update_profile_validation_changes_nothing(session, name, locale, expect
     stored = session.get(User, user.id)
     assert stored.name == "Ana Afinadora"
     assert stored.locale == Locale.ES
+
+
+# -- the request's copy of the account ------------------------------------------------
+def claims_of(user: User):
+    return decode_session_token(
+        issue_session_token(user.id, user.session_version, SETTINGS), SETTINGS
+    )
+
+
+def test_the_account_of_a_session_is_read_once_then_from_the_cache(session, fresh_cache):
+    user = sign_up(session)
+    session.commit()
+    claims = claims_of(user)
+    first = user_for_claims(session, claims)
+    assert (first.id, first.email, first.locale, first.role) == (
+        user.id,
+        user.email,
+        Locale.ES,
+        user.role,
+    )
+    # Written behind the ORM's back (no invalidation): the copy is served.
+    session.execute(sa.update(User).where(User.id == user.id).values(name="Sin Avisar"))
+    session.commit()
+    assert user_for_claims(session, claims).name == "Ana Afinadora"
+    # The secrets stay in the database: neither in the copy nor in the cache.
+    copy = user_for_claims(session, claims)
+    assert copy.password_hash is None and copy.calendar_token is None
+    stored = fresh_cache.get(current.cache_key(user.id, current.ACCOUNT_ENTITY, "session", None))
+    assert "argon2" not in repr(stored)
+
+
+def test_a_write_of_the_account_drops_the_copy_on_commit(session, fresh_cache):
+    user = sign_up(session)
+    session.commit()
+    claims = claims_of(user)
+    user_for_claims(session, claims)
+    accounts.update_profile(session, user, name="Ana Nueva", locale="en")
+    assert user_for_claims(session, claims).name != "Ana Nueva"  # not committed yet
+    session.commit()
+    renamed = user_for_claims(session, claims)
+    assert (renamed.name, renamed.locale) == ("Ana Nueva", Locale.EN)
+    # Disabled: the session stops at once.
+    row = session.get(User, user.id)
+    row.is_active = False
+    session.commit()
+    assert user_for_claims(session, claims) is None
+    # A rollback drops nothing (and changed nothing).
+    row.is_active = True
+    session.flush()
+    session.rollback()
+    assert user_for_claims(session, claims) is None
+
+
+def test_writes_take_the_row_not_the_requests_copy(session, fresh_cache):
+    """The copy a request holds has no hash: a password change reads the row."""
+    user = sign_up(session)
+    session.commit()
+    copy = user_for_claims(session, claims_of(user))
+    session.expunge_all()
+    changed = accounts.change_password(session, copy, current=PASSWORD, new=OTHER_PASSWORD)
+    session.commit()
+    assert changed is not copy and changed.session_version == 2
+    assert verify_password(session.get(User, user.id).password_hash, OTHER_PASSWORD)
+    assert user_for_claims(session, claims_of(copy)) is None  # the old session
+    assert accounts.has_password(session, copy)

@@ -19,7 +19,7 @@ from piano_emotion.auth.passwords import (
     normalise_email,
     verify_password,
 )
-from piano_emotion.domain.errors import DomainError, ValidationFailed
+from piano_emotion.domain.errors import DomainError, NotFound, ValidationFailed
 from piano_emotion.models import User
 from piano_emotion.models.enums import Locale
 from piano_emotion.models.types import utcnow
@@ -117,7 +117,22 @@ def sign_in(session: Session, *, email: str, password: str, address: str = "") -
     return user
 
 
+def _account_row(session: Session, user: User) -> User:
+    """The account's row in ``session``, for writing (``user`` may be the
+    request's detached copy, ``current.session_account``)."""
+    row = session.get(User, user.id)
+    if row is None:
+        raise NotFound(User.__tablename__)
+    return row
+
+
+def has_password(session: Session, user: User) -> bool:
+    """A local password is set (a Clerk-only account has none)."""
+    return bool(_account_row(session, user).password_hash)
+
+
 def change_password(session: Session, user: User, *, current: str, new: str) -> User:
+    user = _account_row(session, user)
     if not user.password_hash or not verify_password(user.password_hash, current or ""):
         raise ValidationFailed({"current_password": "error.current_password_wrong"})
     problem = validate_password(new)
@@ -134,6 +149,7 @@ def change_password(session: Session, user: User, *, current: str, new: str) -> 
 
 
 def update_profile(session: Session, user: User, *, name: str, locale: str) -> User:
+    user = _account_row(session, user)
     name = (name or "").strip()
     errors = {}
     if problem := validate_name(name):

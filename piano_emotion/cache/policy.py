@@ -41,6 +41,10 @@ DEFAULT_TTLS: dict[str, int] = {
     "search": 120,
     "forecast": 1800,
     "platform": 60,
+    # Who is asking (auth.current.session_account): dropped on every write of
+    # the row, and short where a drop cannot reach (another process's memory
+    # cache), so a disabled account or a revoked session stops within it.
+    "account": 60,
 }
 FALLBACK_TTL = 300
 MIN_TTL, MAX_TTL = 1, 7 * 24 * 3600

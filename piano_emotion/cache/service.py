@@ -333,15 +333,18 @@ class CacheService:
         tags: Iterable[str] = (),
         *,
         shared: bool = False,
+        counted: bool = True,
     ) -> T:
         """The cached value, or the loader's result, stored and returned.
 
         ``shared``: a hit returns the value this process decoded last time if
         the stored payload has not changed (for large values only read, never
         changed, by their callers: the list directories). A value too large
-        to cache is returned without being stored."""
+        to cache is returned without being stored. ``counted=False``: not a
+        lookup of the cache's metrics (the account behind every event, which
+        would otherwise drown the hit rate of the pages' data)."""
         tag_keys = self._tag_keys(tags)
-        result, value = self._read(key, tag_keys, shared=shared)
+        result, value = self._read(key, tag_keys, count=counted, shared=shared)
         if result.payload is not None:
             return value
         # One loader per key in this process: the others wait for it.

@@ -42,10 +42,12 @@ class SettingsState(AuthState):
         with session_scope() as session:
             info = business.get_business_info(session, user)
             maintenance = alerts.get_maintenance_settings(session, user)
+            # The row itself: the request's copy of the account holds no hash.
+            has_password = accounts.has_password(session, user)
         self.thresholds = {name: str(maintenance[name]) for name in THRESHOLD_FIELDS}
         self.profile_name = user.name
         self.profile_locale = user.locale.value
-        self.has_password = bool(user.password_hash)
+        self.has_password = has_password
         self.business = {name: (getattr(info, name, "") or "") for name in BUSINESS_FIELDS}
         self.business_complete = business.is_complete(info)
         self.form_version += 1
@@ -62,8 +64,7 @@ class SettingsState(AuthState):
         user = self.require_user()
         try:
             with session_scope() as session:
-                user = session.merge(user)
-                accounts.update_profile(
+                user = accounts.update_profile(
                     session,
                     user,
                     name=str(form.get("name", "")),
@@ -116,8 +117,7 @@ class SettingsState(AuthState):
             return None
         try:
             with session_scope() as session:
-                user = session.merge(user)
-                accounts.change_password(
+                user = accounts.change_password(
                     session,
                     user,
                     current=str(form.get("current_password", "")),
