@@ -759,7 +759,9 @@ def run_daily_alert_sync(
     today = today or local_today()
     return for_each_active_technician(
         session_factory,
-        lambda session, user: sum(sync_requested_alerts(session, user, today).values()),
+        lambda session, user: sum(
+            sync_requested_alerts(session, user, today, exclusive=True).values()
+        ),
         what="daily alert sync",
     )
 

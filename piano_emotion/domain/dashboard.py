@@ -670,7 +670,7 @@ def prefetch_for_user(
             today = alerts_domain.local_today()
             # Sync and commit first: a sync that changes rows invalidates the
             # alert reads on commit, which would otherwise drop what is warmed.
-            alerts_domain.sync_requested_alerts(session, user, today)
+            alerts_domain.sync_requested_alerts(session, user, today, exclusive=True)
             session.commit()
             found = working_set(session, user, today)
             session.commit()

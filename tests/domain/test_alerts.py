@@ -934,10 +934,10 @@ def test_the_nightly_job_brings_every_active_technician_to_the_new_day(
     # One technician failing does not stop the others.
     real = alerts.sync_requested_alerts
 
-    def broken_for_one(session_, user, today=None):
+    def broken_for_one(session_, user, today=None, **options):
         if user.id == technician.id:
             raise RuntimeError("boom")
-        return real(session_, user, today)
+        return real(session_, user, today, **options)
 
     monkeypatch.setattr(alerts, "sync_requested_alerts", broken_for_one)
     tomorrow = TODAY + timedelta(days=1)
