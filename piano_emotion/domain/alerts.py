@@ -994,6 +994,22 @@ def _list_alerts(
     return alerts
 
 
+def _active_alerts(user: User, *columns: Any) -> Any:
+    """``SELECT columns`` of the technician's active (open or acknowledged)
+    alerts, with their piano and its owner."""
+    return (
+        select(*columns)
+        .join(Piano, Piano.id == MaintenanceAlert.piano_id)
+        .join(Client, Client.id == Piano.client_id)
+        .where(
+            MaintenanceAlert.technician_id == user.id,
+            Piano.technician_id == user.id,
+            Client.technician_id == user.id,
+            MaintenanceAlert.status.in_(STATUS_FILTERS["active"]),
+        )
+    )
+
+
 def _top_active(session: Session, user: User, limit: int, today: date) -> dict[str, Any]:
     ensure_alerts_synced(session, user, today)
     thresholds = _technician_thresholds(session, user)
@@ -1017,34 +1033,14 @@ def _top_active(session: Session, user: User, limit: int, today: date) -> dict[s
         (MaintenanceAlert.kind == Kind.TUNING, 1),
         else_=2,
     )
-    active = [Status.OPEN, Status.ACKNOWLEDGED]
-    base = (
-        select(*_LIST_COLUMNS)
-        .join(Piano, Piano.id == MaintenanceAlert.piano_id)
-        .join(Client, Client.id == Piano.client_id)
-        .where(
-            MaintenanceAlert.technician_id == user.id,
-            Piano.technician_id == user.id,
-            Client.technician_id == user.id,
-            MaintenanceAlert.status.in_(active),
-        )
-    )
     rows = session.exec(
-        base.order_by(
+        _active_alerts(user, *_LIST_COLUMNS)
+        .order_by(
             level_rank, overdue.desc(), kind_rank, MaintenanceAlert.piano_id, MaintenanceAlert.id
-        ).limit(limit)
-    ).all()
-    total = session.exec(
-        select(sa.func.count(MaintenanceAlert.id))
-        .join(Piano, Piano.id == MaintenanceAlert.piano_id)
-        .join(Client, Client.id == Piano.client_id)
-        .where(
-            MaintenanceAlert.technician_id == user.id,
-            Piano.technician_id == user.id,
-            Client.technician_id == user.id,
-            MaintenanceAlert.status.in_(active),
         )
-    ).one()
+        .limit(limit)
+    ).all()
+    total = session.exec(_active_alerts(user, sa.func.count(MaintenanceAlert.id))).one()
     items = [
         _alert_dict(
             row,
@@ -1114,9 +1110,15 @@ def _refresh_list(session: Session, user: User, params: dict[str, Any]) -> None:
 
 
 def _alert_counts(session: Session, user: User, today: date) -> dict[str, int]:
+    # Counted in SQL: the active list of a technician can hold a thousand rows.
+    ensure_alerts_synced(session, user, today)
     counts = {Level.URGENT.value: 0, Level.PENDING.value: 0}
-    for alert in list_alerts(session, user, "active", today=today):
-        counts[alert["level"]] += 1
+    for level, count in session.exec(
+        _active_alerts(user, MaintenanceAlert.level, sa.func.count(MaintenanceAlert.id)).group_by(
+            MaintenanceAlert.level
+        )
+    ).all():
+        counts[AlertLevel(level).value] = int(count)
     return {**counts, "total": sum(counts.values())}
 
 

@@ -996,3 +996,29 @@ def test_two_syncs_of_one_technician_at_once_open_one_alert(
     assert errors == []
     active = [r for r in rows(session, technician, new) if r.status != "resolved"]
     assert sorted(r.kind for r in active) == [REGULATION, TUNING]
+
+
+def test_the_counts_are_those_of_the_active_list(session, technician, other_technician):
+    """Counted in SQL, the same alerts the active list shows: open and
+    acknowledged, not dismissed, nor of an archived client's pianos, nor
+    another technician's."""
+    old = make_piano(session, technician, added=ago(800))
+    make_piano(session, technician, added=ago(200))
+    dismissed = make_piano(session, technician, added=ago(200))
+    hidden = make_piano(session, technician, added=ago(800))
+    make_piano(session, other_technician, added=ago(800))
+    session.commit()
+    by_piano = {a["piano_id"]: a for a in alerts.list_alerts(session, technician, today=TODAY)}
+    alerts.acknowledge_alert(session, technician, by_piano[old.id]["id"])
+    alerts.dismiss_alert(session, technician, by_piano[dismissed.id]["id"])
+    clients_domain.set_client_archived(session, technician, hidden.client_id, True)
+    session.commit()
+    active = alerts.list_alerts(session, technician, today=TODAY)
+    expected = {"urgent": 0, "pending": 0}
+    for alert in active:
+        expected[alert["level"]] += 1
+    assert alerts.alert_counts(session, technician, TODAY) == {
+        **expected,
+        "total": len(active),
+    }
+    assert len(active) == 3 and expected["urgent"] == 1
