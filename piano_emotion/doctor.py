@@ -343,7 +343,7 @@ def probe_data(engine: sa.Engine) -> dict[str, Any]:
     """
     from sqlmodel import Session, func, select
 
-    from piano_emotion.domain import clients, pianos, services
+    from piano_emotion.domain import activity, clients, pianos, services
     from piano_emotion.models import Client, Service, User
 
     email = f"probe-{secrets.token_hex(6)}@{PROBE_EMAIL_DOMAIN}"
@@ -366,12 +366,14 @@ def probe_data(engine: sa.Engine) -> dict[str, Any]:
                 services.ServiceInput(piano_id=piano.id, service_date=_today()),
             )
             seen["service_id"] = service.id
-            items = clients._client_directory(session, user)  # what every list page shows
+            # What every list page shows: the directory and the service dates.
+            items = clients._client_directory(session, user)
+            last_service = activity._service_activity(session, user)["client_last_service"]
             if (
                 len(items) != 1
                 or items[0]["id"] != client.id
                 or items[0]["piano_count"] != 1
-                or items[0]["last_service_date"] != service.service_date
+                or last_service.get(client.id) != service.service_date
             ):
                 raise RuntimeError(f"the probe client is not listed as written: {items}")
             seen["listed"] = len(items)

@@ -3,7 +3,7 @@ calls every function with A's piano, service, task and client ids."""
 
 from __future__ import annotations
 
-from piano_emotion.domain import pianos, services
+from piano_emotion.domain import activity, pianos, services
 from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.domain.pianos import PianoInput, PianoQuery
 from piano_emotion.domain.services import ServiceInput, ServiceQuery
@@ -136,6 +136,19 @@ def _list_pianos_by_alert_level(session, b, a):
 @probe("pianos.piano_directory", expect=_no_foreign("piano"))
 def _piano_directory(session, b, a):
     return pianos.piano_directory(session, b)
+
+
+def _only_own_activity(result, a):
+    # B's own tuning (factories.populate) is there; none of A's ids are.
+    assert result["piano_last_tuning"] and result["client_last_service"]
+    assert a.ids["piano"] not in result["piano_last_service"]
+    assert a.ids["piano"] not in result["piano_last_tuning"]
+    assert a.ids["client"] not in result["client_last_service"]
+
+
+@probe("activity.service_activity", expect=_only_own_activity)
+def _service_activity(session, b, a):
+    return activity.service_activity(session, b)
 
 
 @probe("pianos.piano_counts", expect=lambda result, a: _one_piano(result))

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from piano_emotion.domain import validation as v
+from piano_emotion.domain.activity import service_activity
 from piano_emotion.domain.alerts import request_alert_sync
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
@@ -40,7 +41,7 @@ from piano_emotion.models import (
     Service,
     User,
 )
-from piano_emotion.models.enums import ClientType, ServiceStatus
+from piano_emotion.models.enums import ClientType
 from piano_emotion.text import normalise_search_text
 
 
@@ -65,8 +66,8 @@ SORTS = {
     "created": (_by_created, False),
     "-created": (_by_created, True),
 }
-# What a client list/detail shows, so what its cache entries depend on.
-CLIENT_READS = ("clients", "pianos", "services")
+# What the client directory shows (piano counts included), so what it depends on.
+CLIENT_READS = ("clients", "pianos")
 
 
 @dataclass
@@ -259,7 +260,7 @@ class ClientQuery:
         )
 
 
-LIST_FIELDS = (
+DIRECTORY_FIELDS = (
     "id",
     "name",
     "client_type",
@@ -269,8 +270,11 @@ LIST_FIELDS = (
     "route_group",
     "archived",
     "piano_count",
-    "last_service_date",
 )
+# A list row is a directory row cut to DIRECTORY_FIELDS plus the date of the
+# client's last completed service (``activity``: recording a service changes
+# that date and nothing the directory holds).
+LIST_FIELDS = (*DIRECTORY_FIELDS, "last_service_date")
 
 
 def _client_directory(session: Session, user: User) -> list[dict[str, Any]]:
@@ -280,37 +284,54 @@ def _client_directory(session: Session, user: User) -> list[dict[str, Any]]:
         .group_by(Piano.client_id)
         .subquery()
     )
-    services = (
-        select(Service.client_id, sa.func.max(Service.service_date).label("last"))
-        .where(Service.technician_id == user.id, Service.status == ServiceStatus.COMPLETED)
-        .group_by(Service.client_id)
-        .subquery()
-    )
+    # The columns it shows or compares, not whole Client rows (notes, address…).
     rows = session.exec(
-        select(Client, pianos.c.n, services.c.last)
+        select(
+            Client.id,
+            Client.name,
+            Client.client_type,
+            Client.email,
+            Client.phone,
+            Client.city,
+            Client.route_group,
+            Client.archived,
+            Client.search_text,
+            Client.created_at,
+            pianos.c.n,
+        )
         .outerjoin(pianos, pianos.c.client_id == Client.id)
-        .outerjoin(services, services.c.client_id == Client.id)
         .where(Client.technician_id == user.id)
     ).all()
     return [
         {
-            "id": client.id,
-            "name": client.name,
-            "client_type": client.client_type.value,
-            "email": client.email,
-            "phone": client.phone,
-            "city": client.city,
-            "route_group": client.route_group,
-            "archived": client.archived,
+            "id": client_id,
+            "name": name,
+            "client_type": client_type.value,
+            "email": email,
+            "phone": phone,
+            "city": city,
+            "route_group": route_group,
+            "archived": archived,
             "piano_count": int(piano_count or 0),
-            "last_service_date": last_service,
             # What searches and sorts compare (not shown).
-            "_search": client.search_text or "",
-            "_name": sort_text(client.name),
-            "_city": sort_text(client.city),
-            "_created": client.created_at.isoformat() if client.created_at else None,
+            "_search": search_text or "",
+            "_name": sort_text(name),
+            "_city": sort_text(city),
+            "_created": created_at.isoformat() if created_at else None,
         }
-        for client, piano_count, last_service in rows
+        for (
+            client_id,
+            name,
+            client_type,
+            email,
+            phone,
+            city,
+            route_group,
+            archived,
+            search_text,
+            created_at,
+            piano_count,
+        ) in rows
     ]
 
 
@@ -353,7 +374,11 @@ def list_clients(session: Session, user: User, query: ClientQuery | None = None)
     rows = [r for r in client_directory(session, user) if _selected(r, query, words)]
     key, descending = SORTS[query.sort]
     rows.sort(key=key, reverse=descending)
-    return page_of(rows, query.page, query.page_size, LIST_FIELDS)
+    result = page_of(rows, query.page, query.page_size, DIRECTORY_FIELDS)
+    last_service = service_activity(session, user)["client_last_service"]
+    for item in result["items"]:
+        item["last_service_date"] = last_service.get(item["id"])
+    return result
 
 
 def _client_counts(session: Session, user: User) -> dict[str, int]:

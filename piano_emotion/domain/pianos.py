@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from piano_emotion.domain import validation as v
+from piano_emotion.domain.activity import service_activity
 from piano_emotion.domain.alerts import request_alert_sync
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
@@ -93,7 +94,7 @@ OVERRIDE_PAIRS = (
     ("regulation_pending_days", "regulation_urgent_days"),
 )
 # What a piano list shows, so what its cache entries depend on.
-PIANO_READS = ("pianos", "clients", "services")
+PIANO_READS = ("pianos", "clients")
 
 
 def piano_type_for_size(category: PianoCategory | str, size_cm: int | None) -> PianoType | None:
@@ -506,31 +507,25 @@ class PianoQuery:
         )
 
 
-def _last_dates(user: User, service_type: ServiceType | None = None) -> sa.Subquery:
-    """``piano_id, last``: date of each piano's last completed service (of a type)."""
-    query = select(Service.piano_id, sa.func.max(Service.service_date).label("last")).where(
-        Service.technician_id == user.id, Service.status == ServiceStatus.COMPLETED
-    )
-    if service_type is not None:
-        query = query.where(Service.service_type == service_type)
-    return query.group_by(Service.piano_id).subquery()
-
-
 # Sort keys of a directory row (see ``piano_directory``): one key in one
-# direction each, ties broken by id as the key's last part.
-def _by_brand(row: dict[str, Any]) -> tuple:
+# direction each, ties broken by id as the key's last part. ``last_service``:
+# piano id -> date of its last completed service (``activity``).
+LastServices = dict[int, date]
+
+
+def _by_brand(row: dict[str, Any], last_service: LastServices) -> tuple:
     return (row["_brand"], row["_model"], row["id"])
 
 
-def _by_client(row: dict[str, Any]) -> tuple:
+def _by_client(row: dict[str, Any], last_service: LastServices) -> tuple:
     return (row["_client"], row["_brand"], row["id"])
 
 
-def _by_last_service(row: dict[str, Any]) -> tuple:
-    return (nulls_first(row["last_service_date"]), row["id"])
+def _by_last_service(row: dict[str, Any], last_service: LastServices) -> tuple:
+    return (nulls_first(last_service.get(row["id"])), row["id"])
 
 
-def _by_created(row: dict[str, Any]) -> tuple:
+def _by_created(row: dict[str, Any], last_service: LastServices) -> tuple:
     return (nulls_first(row["_created"]), row["id"])
 
 
@@ -543,7 +538,7 @@ SORT_KEYS = {
     "created": (_by_created, False),
     "-created": (_by_created, True),
 }
-LIST_FIELDS = (
+DIRECTORY_FIELDS = (
     "id",
     "brand",
     "model",
@@ -556,45 +551,72 @@ LIST_FIELDS = (
     "client_name",
     "archived",
     "service_interval_months",
-    "last_tuning_date",
-    "last_service_date",
 )
+# A list row is a directory row cut to DIRECTORY_FIELDS plus the dates of the
+# piano's last completed tuning and service (``activity``: recording a service
+# changes those dates and nothing the directory holds).
+LIST_FIELDS = (*DIRECTORY_FIELDS, "last_tuning_date", "last_service_date")
 
 
 def _piano_directory(session: Session, user: User) -> list[dict[str, Any]]:
-    tunings = _last_dates(user, ServiceType.TUNING)
-    services = _last_dates(user)
+    # The columns it shows or compares, not whole Piano rows.
     rows = session.exec(
-        select(Piano, Client.name, tunings.c.last, services.c.last)
+        select(
+            Piano.id,
+            Piano.brand,
+            Piano.model,
+            Piano.serial_number,
+            Piano.year,
+            Piano.category,
+            Piano.piano_type,
+            Piano.condition,
+            Piano.client_id,
+            Client.name,
+            Piano.archived,
+            Piano.service_interval_months,
+            Piano.search_text,
+            Piano.created_at,
+        )
         .join(Client, Client.id == Piano.client_id)
-        .outerjoin(tunings, tunings.c.piano_id == Piano.id)
-        .outerjoin(services, services.c.piano_id == Piano.id)
         .where(Piano.technician_id == user.id, Client.technician_id == user.id)
     ).all()
     return [
         {
-            "id": piano.id,
-            "brand": piano.brand,
-            "model": piano.model,
-            "serial_number": piano.serial_number,
-            "year": piano.year,
-            "category": piano.category.value,
-            "piano_type": piano.piano_type.value if piano.piano_type else "",
-            "condition": piano.condition.value,
-            "client_id": piano.client_id,
+            "id": piano_id,
+            "brand": brand,
+            "model": model,
+            "serial_number": serial_number,
+            "year": year,
+            "category": category.value,
+            "piano_type": piano_type.value if piano_type else "",
+            "condition": condition.value,
+            "client_id": client_id,
             "client_name": client_name,
-            "archived": piano.archived,
-            "service_interval_months": piano.service_interval_months,
-            "last_tuning_date": last_tuning,
-            "last_service_date": last_service,
+            "archived": archived,
+            "service_interval_months": interval,
             # What searches and sorts compare (not shown).
-            "_search": piano.search_text or "",
-            "_brand": sort_text(piano.brand),
-            "_model": sort_text(piano.model),
+            "_search": search_text or "",
+            "_brand": sort_text(brand),
+            "_model": sort_text(model),
             "_client": sort_text(client_name),
-            "_created": piano.created_at.isoformat() if piano.created_at else None,
+            "_created": created_at.isoformat() if created_at else None,
         }
-        for piano, client_name, last_tuning, last_service in rows
+        for (
+            piano_id,
+            brand,
+            model,
+            serial_number,
+            year,
+            category,
+            piano_type,
+            condition,
+            client_id,
+            client_name,
+            archived,
+            interval,
+            search_text,
+            created_at,
+        ) in rows
     ]
 
 
@@ -646,9 +668,15 @@ def list_pianos(session: Session, user: User, query: PianoQuery | None = None) -
     if query.alert_level:
         alerted = _alerted_pianos(session, user, query.alert_level)
         rows = [r for r in rows if r["id"] in alerted]
+    activity = service_activity(session, user)
+    last_service, last_tuning = activity["piano_last_service"], activity["piano_last_tuning"]
     key, descending = SORT_KEYS[query.sort]
-    rows.sort(key=key, reverse=descending)
-    return page_of(rows, query.page, query.page_size, LIST_FIELDS)
+    rows.sort(key=lambda row: key(row, last_service), reverse=descending)
+    result = page_of(rows, query.page, query.page_size, DIRECTORY_FIELDS)
+    for item in result["items"]:
+        item["last_tuning_date"] = last_tuning.get(item["id"])
+        item["last_service_date"] = last_service.get(item["id"])
+    return result
 
 
 def _piano_counts(session: Session, user: User) -> dict[str, int]:

@@ -305,7 +305,9 @@ def _after_write(session: Session, user: User, service: Service, before: _State 
     records = [("service", service.id)]
     for state in states:
         records += [("piano", state.piano_id), ("client", state.client_id)]
-    collections = ["services", "pianos", "clients"]
+    # Lists of clients and pianos show the last service dates through
+    # ``activity``, which depends on "services": no client or piano row changed.
+    collections = ["services"]
     # A completed service (of any type: which ones count is the alerts'
     # business) moving in or out can change a piano's last tuning/regulation.
     if any(s.completed for s in states):
@@ -453,7 +455,7 @@ def remove_service(session: Session, user: User, service_id: int) -> str:
     """
     service = get_owned(session, Service, service_id, user)
     before = _State.of(service)
-    collections = ["services", "pianos", "clients", "alerts"]
+    collections = ["services", "alerts"]
     inventory.return_service_materials(session, user, service.id)
     invoiced = session.exec(
         select(Invoice.id)

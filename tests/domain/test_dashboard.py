@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from piano_emotion.cache import build_cache, cache_key, use_cache
 from piano_emotion.db import session_scope
-from piano_emotion.domain import alerts, clients, dashboard, refresh
+from piano_emotion.domain import activity, alerts, clients, dashboard, refresh
 from piano_emotion.domain.cached import invalidate_on_commit
 from piano_emotion.domain.clients import ClientInput
 from piano_emotion.domain.errors import ValidationFailed
@@ -533,6 +533,7 @@ def test_prefetch_warms_what_the_first_clicks_read(session, technician, fresh_ca
     for name in ("_dashboard", "_alert_feed"):
         monkeypatch.setattr(dashboard, name, _boom)
     monkeypatch.setattr(clients, "_client_directory", _boom)
+    monkeypatch.setattr(activity, "_service_activity", _boom)
     monkeypatch.setattr(alerts, "_list_alerts", _boom)
     monkeypatch.setattr(alerts, "_alert_counts", _boom)
     hits = fresh_cache.stats()["hits"]
@@ -541,7 +542,8 @@ def test_prefetch_warms_what_the_first_clicks_read(session, technician, fresh_ca
     page = clients.list_clients(session, technician)
     feed = dashboard.alert_feed(session, technician)
     counts = alerts.alert_counts(session, technician)
-    assert fresh_cache.stats()["hits"] == hits + 4
+    # The clients list reads two entries: the directory and the service dates.
+    assert fresh_cache.stats()["hits"] == hits + 5
     assert board["new_clients"] == 1 and page["total"] == 1
     assert [i["kind"] for i in feed] == ["maintenance", "low_stock"]
     assert counts == {"urgent": 0, "pending": 1, "total": 1}
@@ -567,6 +569,7 @@ def test_prefetch_warms_the_lists_and_the_visits_of_the_day(
 
     for module, name in (
         (pianos, "_piano_directory"),
+        (activity, "_service_activity"),
         (pianos, "_piano_detail"),
         (services, "_list_services"),
         (clients, "_client_detail"),
@@ -579,7 +582,7 @@ def test_prefetch_warms_the_lists_and_the_visits_of_the_day(
     assert clients.get_client(session, technician, luis.id)["name"] == "Luis Gil"
     assert pianos.get_piano(session, technician, upright.id)["model"] == "U1"
     assert pianos.get_piano(session, technician, grand.id)["model"] == "C3"
-    assert fresh_cache.stats()["hits"] == hits + 6
+    assert fresh_cache.stats()["hits"] == hits + 7  # the pianos list reads two entries
 
 
 def test_day_agenda_is_today_or_else_the_next_day_with_visits(session, technician):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
@@ -11,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from piano_emotion.cache import build_cache, use_cache
-from piano_emotion.domain import clients, pianos, services
+from piano_emotion.domain import activity, clients, pianos, refresh, services
 from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.domain.clients import ClientInput
 from piano_emotion.domain.errors import NotFound, ValidationFailed
@@ -769,3 +770,35 @@ def test_every_write_is_seen_by_another_worker_with_redis(session, technician, t
     assert first.mode == "redis" and second.mode == "redis"
     _run_write_scenario(session, technician, lambda: use_cache(first), lambda: use_cache(second))
     assert not first.degraded and not second.degraded
+
+
+def test_a_service_recorded_changes_the_dates_the_lists_show_not_their_directories(
+    session, technician, fresh_cache, monkeypatch
+):
+    # Recording a service is the day's most frequent write: it reloads the
+    # small map of last service dates (activity), not the client and piano
+    # directories, and both lists show the new dates at once.
+    owner = add_client(session, technician, "Dueño")
+    piano = add_piano(session, technician, owner, brand="Afinado")
+    assert pianos.list_pianos(session, technician)["items"][0]["last_tuning_date"] is None
+    assert clients.list_clients(session, technician)["items"][0]["last_service_date"] is None
+    loads: Counter[str] = Counter()
+    for module, name in (
+        (pianos, "_piano_directory"),
+        (clients, "_client_directory"),
+        (activity, "_service_activity"),
+    ):
+        real = getattr(module, name)
+        monkeypatch.setattr(
+            module,
+            name,
+            lambda *args, _real=real, _name=name: loads.update([_name]) or _real(*args),
+        )
+
+    add_service(session, technician, piano, days_ago=3, service_type="tuning")
+    assert refresh.wait_idle(fresh_cache, technician.id, 20)
+    piano_row = pianos.list_pianos(session, technician)["items"][0]
+    client_row = clients.list_clients(session, technician)["items"][0]
+    assert piano_row["last_tuning_date"] == piano_row["last_service_date"] == TODAY - timedelta(3)
+    assert client_row["last_service_date"] == TODAY - timedelta(days=3)
+    assert loads == Counter({"_service_activity": 1})
