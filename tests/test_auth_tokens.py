@@ -9,6 +9,7 @@ from datetime import timedelta
 import jwt
 import pytest
 
+from piano_emotion.auth import tokens as tokens_module
 from piano_emotion.auth.passwords import (
     hash_password,
     needs_rehash,
@@ -18,6 +19,7 @@ from piano_emotion.auth.passwords import (
 from piano_emotion.auth.tokens import (
     AUDIENCE,
     ISSUER,
+    LEEWAY_SECONDS,
     REFRESH_AFTER,
     decode_session_token,
     issue_session_token,
@@ -284,3 +286,19 @@ def test_verify_password_with_a_missing_or_broken_hash_is_false(stored):
 )
 def test_normalise_email(raw, expected):
     assert normalise_email(raw) == expected
+
+
+def test_a_token_accepted_once_is_refused_once_it_expires(settings, monkeypatch):
+    # A verified token is kept (the signature check is not redone); its expiry
+    # is still checked on every use.
+    token = issue_session_token(42, 1, settings, now=utcnow() - timedelta(days=6))
+    assert decode_session_token(token, settings) is not None
+    later = utcnow() + timedelta(days=1, seconds=LEEWAY_SECONDS + 1)
+    monkeypatch.setattr(tokens_module, "utcnow", lambda: later)
+    assert decode_session_token(token, settings) is None
+
+
+def test_a_kept_token_is_refused_under_another_secret(settings):
+    token = issue_session_token(42, 1, settings)
+    assert decode_session_token(token, settings) is not None
+    assert decode_session_token(token, make_settings(OTHER_SECRET)) is None
