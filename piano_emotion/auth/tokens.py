@@ -67,7 +67,7 @@ def decode_session_token(token: str | None, settings: Settings) -> SessionClaims
 
 
 # Every page change of a tab brings its token: verifying the HMAC signature and
-# the claims each time was ~3 % of the server's CPU under load. What a token
+# the claims each time was ~1.5 % of the server's CPU under load. What a token
 # says and whether its signature matches the secret never change, so a token
 # that passed is kept (by token and secret) and only its expiry is checked
 # again. A refused token raises and is not kept (one not valid yet may become

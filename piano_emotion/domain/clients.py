@@ -374,11 +374,14 @@ def list_clients(session: Session, user: User, query: ClientQuery | None = None)
     rows = [r for r in client_directory(session, user) if _selected(r, query, words)]
     key, descending = SORTS[query.sort]
     rows.sort(key=key, reverse=descending)
-    result = page_of(rows, query.page, query.page_size, DIRECTORY_FIELDS)
     last_service = service_activity(session, user)["client_last_service"]
-    for item in result["items"]:
-        item["last_service_date"] = last_service.get(item["id"])
-    return result
+    return page_of(
+        rows,
+        query.page,
+        query.page_size,
+        DIRECTORY_FIELDS,
+        by_id={"last_service_date": last_service},
+    )
 
 
 def _client_counts(session: Session, user: User) -> dict[str, int]:

@@ -8,6 +8,7 @@ cached directory) by the same rule.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,10 +91,19 @@ class PageResult:
 
 
 def page_of(
-    rows: list[dict[str, Any]], page: int, page_size: int, fields: tuple[str, ...]
+    rows: list[dict[str, Any]],
+    page: int,
+    page_size: int,
+    fields: tuple[str, ...],
+    by_id: Mapping[str, Mapping[int, Any]] | None = None,
 ) -> dict[str, Any]:
     """One page of ``rows`` (already filtered and sorted), each row cut to
-    ``fields``: what a list served from a directory returns."""
+    ``fields``: what a list served from a directory returns. ``by_id``: more
+    fields kept apart from the directory, each a map of row id to value
+    (``None`` for an id it lacks), e.g. the last service dates (``activity``)."""
     start = (page - 1) * page_size
     items = [{name: row[name] for name in fields} for row in rows[start : start + page_size]]
+    for name, values in (by_id or {}).items():
+        for item in items:
+            item[name] = values.get(item["id"])
     return PageResult(items, len(rows), page, page_size).as_dict()

@@ -672,11 +672,13 @@ def list_pianos(session: Session, user: User, query: PianoQuery | None = None) -
     last_service, last_tuning = activity["piano_last_service"], activity["piano_last_tuning"]
     key, descending = SORT_KEYS[query.sort]
     rows.sort(key=lambda row: key(row, last_service), reverse=descending)
-    result = page_of(rows, query.page, query.page_size, DIRECTORY_FIELDS)
-    for item in result["items"]:
-        item["last_tuning_date"] = last_tuning.get(item["id"])
-        item["last_service_date"] = last_service.get(item["id"])
-    return result
+    return page_of(
+        rows,
+        query.page,
+        query.page_size,
+        DIRECTORY_FIELDS,
+        by_id={"last_tuning_date": last_tuning, "last_service_date": last_service},
+    )
 
 
 def _piano_counts(session: Session, user: User) -> dict[str, int]:
