@@ -368,7 +368,7 @@ def probe_data(engine: sa.Engine) -> dict[str, Any]:
             seen["service_id"] = service.id
             # What every list page shows: the directory and the service dates.
             items = clients._client_directory(session, user)
-            last_service = activity._service_activity(session, user)["client_last_service"]
+            last_service = activity._client_activity(session, user)
             if (
                 len(items) != 1
                 or items[0]["id"] != client.id

@@ -138,17 +138,26 @@ def _piano_directory(session, b, a):
     return pianos.piano_directory(session, b)
 
 
-def _only_own_activity(result, a):
+def _only_own_client_dates(result, a):
+    # B's own service (factories.populate) is there; A's client is not.
+    assert result and a.ids["client"] not in result
+
+
+def _only_own_piano_dates(result, a):
     # B's own tuning (factories.populate) is there; none of A's ids are.
-    assert result["piano_last_tuning"] and result["client_last_service"]
-    assert a.ids["piano"] not in result["piano_last_service"]
-    assert a.ids["piano"] not in result["piano_last_tuning"]
-    assert a.ids["client"] not in result["client_last_service"]
+    assert result["last_tuning"] and result["last_service"]
+    assert a.ids["piano"] not in result["last_service"]
+    assert a.ids["piano"] not in result["last_tuning"]
 
 
-@probe("activity.service_activity", expect=_only_own_activity)
-def _service_activity(session, b, a):
-    return activity.service_activity(session, b)
+@probe("activity.client_last_service", expect=_only_own_client_dates)
+def _client_last_service(session, b, a):
+    return activity.client_last_service(session, b)
+
+
+@probe("activity.piano_service_dates", expect=_only_own_piano_dates)
+def _piano_service_dates(session, b, a):
+    return activity.piano_service_dates(session, b)
 
 
 @probe("pianos.piano_counts", expect=lambda result, a: _one_piano(result))

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from piano_emotion.domain import validation as v
-from piano_emotion.domain.activity import service_activity
+from piano_emotion.domain.activity import client_last_service
 from piano_emotion.domain.alerts import request_alert_sync
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
@@ -374,7 +374,7 @@ def list_clients(session: Session, user: User, query: ClientQuery | None = None)
     rows = [r for r in client_directory(session, user) if _selected(r, query, words)]
     key, descending = SORTS[query.sort]
     rows.sort(key=key, reverse=descending)
-    last_service = service_activity(session, user)["client_last_service"]
+    last_service = client_last_service(session, user)
     return page_of(
         rows,
         query.page,

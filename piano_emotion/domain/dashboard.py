@@ -653,7 +653,7 @@ def prefetch_for_user(
     clicking) is seen by every read made after its invalidation, so nothing
     older is stored under its versions.
     """
-    from piano_emotion.domain.activity import service_activity
+    from piano_emotion.domain.activity import client_last_service, piano_service_dates
     from piano_emotion.domain.clients import client_directory, get_client
     from piano_emotion.domain.pianos import get_piano, piano_directory
     from piano_emotion.domain.services import ServiceQuery, get_service, list_services
@@ -679,7 +679,8 @@ def prefetch_for_user(
                 lambda: dashboard(session, user, today.year, today.month, today),
                 lambda: client_directory(session, user),
                 lambda: piano_directory(session, user),
-                lambda: service_activity(session, user),
+                lambda: client_last_service(session, user),
+                lambda: piano_service_dates(session, user),
                 lambda: list_services(session, user),
                 lambda: list_services(session, user, ServiceQuery(page=2)),
                 lambda: alert_feed(session, user, today),

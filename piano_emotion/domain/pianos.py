@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from piano_emotion.domain import validation as v
-from piano_emotion.domain.activity import service_activity
+from piano_emotion.domain.activity import piano_service_dates
 from piano_emotion.domain.alerts import request_alert_sync
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
@@ -668,8 +668,8 @@ def list_pianos(session: Session, user: User, query: PianoQuery | None = None) -
     if query.alert_level:
         alerted = _alerted_pianos(session, user, query.alert_level)
         rows = [r for r in rows if r["id"] in alerted]
-    activity = service_activity(session, user)
-    last_service, last_tuning = activity["piano_last_service"], activity["piano_last_tuning"]
+    dates = piano_service_dates(session, user)
+    last_service, last_tuning = dates["last_service"], dates["last_tuning"]
     key, descending = SORT_KEYS[query.sort]
     rows.sort(key=lambda row: key(row, last_service), reverse=descending)
     return page_of(

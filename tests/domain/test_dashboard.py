@@ -533,7 +533,7 @@ def test_prefetch_warms_what_the_first_clicks_read(session, technician, fresh_ca
     for name in ("_dashboard", "_alert_feed"):
         monkeypatch.setattr(dashboard, name, _boom)
     monkeypatch.setattr(clients, "_client_directory", _boom)
-    monkeypatch.setattr(activity, "_service_activity", _boom)
+    monkeypatch.setattr(activity, "_client_activity", _boom)
     monkeypatch.setattr(alerts, "_list_alerts", _boom)
     monkeypatch.setattr(alerts, "_alert_counts", _boom)
     hits = fresh_cache.stats()["hits"]
@@ -569,7 +569,7 @@ def test_prefetch_warms_the_lists_and_the_visits_of_the_day(
 
     for module, name in (
         (pianos, "_piano_directory"),
-        (activity, "_service_activity"),
+        (activity, "_piano_activity"),
         (pianos, "_piano_detail"),
         (services, "_list_services"),
         (clients, "_client_detail"),

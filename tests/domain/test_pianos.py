@@ -776,7 +776,7 @@ def test_a_service_recorded_changes_the_dates_the_lists_show_not_their_directori
     session, technician, fresh_cache, monkeypatch
 ):
     # Recording a service is the day's most frequent write: it reloads the
-    # small map of last service dates (activity), not the client and piano
+    # small maps of last service dates (activity), not the client and piano
     # directories, and both lists show the new dates at once.
     owner = add_client(session, technician, "Dueño")
     piano = add_piano(session, technician, owner, brand="Afinado")
@@ -786,7 +786,8 @@ def test_a_service_recorded_changes_the_dates_the_lists_show_not_their_directori
     for module, name in (
         (pianos, "_piano_directory"),
         (clients, "_client_directory"),
-        (activity, "_service_activity"),
+        (activity, "_client_activity"),
+        (activity, "_piano_activity"),
     ):
         real = getattr(module, name)
         monkeypatch.setattr(
@@ -801,4 +802,4 @@ def test_a_service_recorded_changes_the_dates_the_lists_show_not_their_directori
     client_row = clients.list_clients(session, technician)["items"][0]
     assert piano_row["last_tuning_date"] == piano_row["last_service_date"] == TODAY - timedelta(3)
     assert client_row["last_service_date"] == TODAY - timedelta(days=3)
-    assert loads == Counter({"_service_activity": 1})
+    assert loads == Counter({"_client_activity": 1, "_piano_activity": 1})
