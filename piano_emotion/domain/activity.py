@@ -14,6 +14,7 @@ dates (about 300 for a demo technician), not the pianos' too (about 1,400).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -58,34 +59,30 @@ def _piano_activity(session: Session, user: User) -> dict[str, dict[int, date]]:
     }
 
 
-def client_last_service(session: Session, user: User) -> dict[int, date]:
-    """client id -> date of the technician's last completed service for that
-    client, for the clients that have one."""
+def _cached_dates(session: Session, user: User, view: str, load: Callable[[Session, User], Any]):
+    # One entry per view, refreshed after writes under "services.<view>".
     return cached_read(
         user,
         "services",
-        "client_activity",
+        view,
         None,
-        lambda: _client_activity(session, user),
+        lambda: load(session, user),
         depends_on=ACTIVITY_READS,
-        refresh=("services.client_activity", {}),
-        shared=True,  # only read: the list copies the dates into its own rows
+        refresh=(f"services.{view}", {}),
+        shared=True,  # only read: the lists copy the dates into their own rows
     )
+
+
+def client_last_service(session: Session, user: User) -> dict[int, date]:
+    """client id -> date of the technician's last completed service for that
+    client, for the clients that have one."""
+    return _cached_dates(session, user, "client_activity", _client_activity)
 
 
 def piano_service_dates(session: Session, user: User) -> dict[str, dict[int, date]]:
     """``last_service`` and ``last_tuning``: piano id -> date of the last
     completed service (tuning), for the technician's pianos that have one."""
-    return cached_read(
-        user,
-        "services",
-        "piano_activity",
-        None,
-        lambda: _piano_activity(session, user),
-        depends_on=ACTIVITY_READS,
-        refresh=("services.piano_activity", {}),
-        shared=True,  # only read: the list copies the dates into its own rows
-    )
+    return _cached_dates(session, user, "piano_activity", _piano_activity)
 
 
 @refreshable("services.client_activity")
