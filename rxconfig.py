@@ -37,18 +37,21 @@ if _state_redis_url:
     # that needs the tab asks for the lock and gets the state flushed first.
     # The load test measured 23.4 -> 17.4 ms of server CPU per page change.
     os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "true")
-    # How long a worker keeps a tab's state after an event before writing it
-    # back. A tab acts every few seconds and its websocket stays on one worker,
-    # so a hold of 15 s serves several page changes from memory with one read
-    # and one write of the state in Redis (load test, 1,000 users: 12.3 -> 11.2
-    # ms of CPU per action, p95 546 -> 289 ms against a 1 s hold); a tab whose
-    # event lands on another worker gets the state flushed at once (the other
-    # worker asks for the lock). The lock must outlive the hold by a margin a
-    # busy worker's flush needs: a flush after the lock expired is dropped
-    # (with Reflex's 5 s hold in a 10 s lock, 2,500 users lost 1,565 updates).
-    # A worker that dies holding a tab keeps it locked at most 40 s.
-    os.environ.setdefault("REFLEX_OPLOCK_HOLD_TIME", "15s")
-    os.environ.setdefault("REFLEX_REDIS_LOCK_EXPIRATION", "40000")
+    # How long a worker keeps a tab's state after taking its lock before
+    # writing it back. A tab acts every few seconds and its websocket stays on
+    # one worker, so a hold of 60 s serves most page changes from memory: each
+    # new hold reads the state from Redis, unpickles it, writes it back and
+    # takes and frees the lock (~7 Redis commands). Load test on one 2-core
+    # machine: 1,000 users 11.1 -> 9.8 ms of CPU per action and p95 277 ->
+    # 138 ms, 1,500 users 124 -> 156 actions/s, against a 15 s hold. A tab
+    # whose event lands on another worker gets the state flushed at once (the
+    # other worker asks for the lock), and a worker that stops flushes its
+    # tabs. The lock must outlive the hold by a margin a busy worker's flush
+    # needs: a flush after the lock expired is dropped (with Reflex's 5 s hold
+    # in a 10 s lock, 2,500 users lost 1,565 updates). A worker that crashes
+    # holding a tab keeps it locked at most 90 s.
+    os.environ.setdefault("REFLEX_OPLOCK_HOLD_TIME", "60s")
+    os.environ.setdefault("REFLEX_REDIS_LOCK_EXPIRATION", "90000")
 
 import reflex as rx  # noqa: E402
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,34 @@ def test_the_production_server_runs_its_workers_on_uvloop():
         assert isinstance(loop, uvloop.Loop)
     finally:
         loop.close()
+
+
+def test_a_tab_stays_a_minute_in_its_worker_and_its_lock_outlives_that():
+    # rxconfig with a Redis for the state: opportunistic locking on, a 60 s
+    # hold (each new hold reads, unpickles and writes back the tab's state),
+    # and a lock that outlives the hold by a flush's margin under load.
+    probe = (
+        "import rxconfig;"
+        "from reflex_base.environment import environment, oplock_hold_time;"
+        "from reflex.config import get_config;"
+        "print(environment.REFLEX_OPLOCK_ENABLED.get(),"
+        " oplock_hold_time().total_seconds(), get_config().redis_lock_expiration)"
+    )
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("REFLEX_OPLOCK", "REFLEX_REDIS"))
+    }
+    env.update(
+        {**CACHE, "REFLEX_REDIS_URL": "redis://state.internal:6379/2", "PYTHONPATH": str(ROOT)}
+    )
+    out = subprocess.run(
+        [os.environ.get("PYTHON", sys.executable), "-c", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[-3:]
+    enabled, hold_s, lock_ms = out[0], float(out[1]), int(out[2])
+    assert enabled == "True"
+    assert hold_s == 60
+    assert lock_ms / 1000 - hold_s >= 30
