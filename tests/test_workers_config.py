@@ -183,11 +183,9 @@ def test_a_tab_stays_a_minute_in_its_worker_and_its_lock_outlives_that():
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("REFLEX_OPLOCK", "REFLEX_REDIS"))
     }
-    env.update(
-        {**CACHE, "REFLEX_REDIS_URL": "redis://state.internal:6379/2", "PYTHONPATH": str(ROOT)}
-    )
+    env.update({**CACHE, "REFLEX_REDIS_URL": "redis://state.internal:6379/2"})
     out = subprocess.run(
-        [os.environ.get("PYTHON", sys.executable), "-c", probe],
+        [sys.executable, "-c", probe],
         cwd=ROOT,
         env=env,
         capture_output=True,
