@@ -81,6 +81,28 @@ RESOLVED_HISTORY_LIMIT = 300
 # Alert rows change through the sync (which invalidates "alerts"); lists also
 # show piano and client names.
 ALERT_READS = ("alerts", "piano_names", "client_names", "services", "settings")
+# One piano's list (the piano page) depends on that piano's alert rows only:
+# every writer of them, and every request to sync the piano, drops the
+# record ``("piano_alerts", piano_id)`` (``piano_alert_records``), so a
+# service of another piano leaves it a hit. Its piano record covers the
+# piano's own thresholds.
+PIANO_ALERT_READS = ("piano_alerts", "piano_names", "client_names", "settings")
+# A sync that changed more pianos than this drops every piano's list at once
+# (one tag instead of hundreds: the nightly sync moves ``days_since`` of all).
+PIANO_RECORDS_MAX = 50
+
+
+def piano_alert_records(piano_ids: Iterable[int]) -> list[tuple[str, int]]:
+    """The cache records of these pianos' own alert lists."""
+    return [("piano_alerts", piano_id) for piano_id in sorted(set(piano_ids))]
+
+
+def _invalidate_piano_lists(session: Session, user: User, piano_ids: Collection[int]) -> None:
+    if len(piano_ids) > PIANO_RECORDS_MAX:
+        invalidate_on_commit(session, user, "piano_alerts")
+    else:
+        invalidate_on_commit(session, user, records=piano_alert_records(piano_ids))
+
 
 LEVEL_RANK = {Level.URGENT.value: 0, Level.PENDING.value: 1}
 KIND_RANK = {Kind.REPAIR.value: 0, Kind.TUNING.value: 1, Kind.REGULATION.value: 2}
@@ -570,8 +592,11 @@ def sync_alerts(
     inserts: list[dict[str, Any]] = []
     updates: dict[int, dict[str, Any]] = {}
 
+    changed_pianos: set[int] = set()
+
     def stage(row: Any, **values: Any) -> None:
         updates.setdefault(row.id, {}).update(values)
+        changed_pianos.add(row.piano_id)
 
     for key in sorted(set(due) | set(active)):
         computed = due.get(key)
@@ -600,6 +625,7 @@ def sync_alerts(
                     "updated_at": now,
                 }
             )
+            changed_pianos.add(key[0])
             result.opened += 1
             continue
         if keep.level != computed.level or keep.days_since != computed.days_since:
@@ -622,6 +648,7 @@ def sync_alerts(
         session.execute(sa.insert(MaintenanceAlert), inserts)
     if result.changed:
         invalidate_on_commit(session, user, "alerts")
+        _invalidate_piano_lists(session, user, changed_pianos)
     return result.as_dict()
 
 
@@ -645,10 +672,13 @@ def request_alert_sync(
     if piano_ids is None:
         values = {"technician_id": user.id, "piano_id": None, "created_at": now, "updated_at": now}
         session.execute(sa.insert(AlertSyncRequest).values(values))
+        # The pianos' own lists reload, and their loader serves the request.
+        invalidate_on_commit(session, user, "piano_alerts")
         return
     wanted = sorted(set(piano_ids))
     if not wanted:
         return
+    _invalidate_piano_lists(session, user, wanted)
     # Only the technician's own pianos (one statement, however many).
     stamp = sa.literal(now, UtcDateTime())
     own = select(sa.literal(user.id), Piano.id, stamp, stamp).where(
@@ -801,7 +831,12 @@ def resolve_alerts_for_service(
         session.add_all(resolved)
         session.flush()
     # The service itself changes what is due: alert reads reload either way.
-    invalidate_on_commit(session, user, "alerts", records=[("piano", service.piano_id)])
+    invalidate_on_commit(
+        session,
+        user,
+        "alerts",
+        records=[("piano", service.piano_id), *piano_alert_records([service.piano_id])],
+    )
     return resolved
 
 
@@ -821,7 +856,12 @@ def _set_status(session: Session, user: User, alert_id: int, status: Status) -> 
         row.dismissed_at = None
     session.add(row)
     session.flush()
-    invalidate_on_commit(session, user, "alerts", records=[("piano", row.piano_id)])
+    invalidate_on_commit(
+        session,
+        user,
+        "alerts",
+        records=[("piano", row.piano_id), *piano_alert_records([row.piano_id])],
+    )
     return row
 
 
@@ -1098,8 +1138,8 @@ def list_alerts(
         "list",
         {"status": status, "piano_id": piano_id, "today": today},
         lambda: _list_alerts(session, user, status, piano_id, today),
-        depends_on=ALERT_READS,
-        records=[("piano", piano_id)] if piano_id is not None else (),
+        depends_on=ALERT_READS if piano_id is None else PIANO_ALERT_READS,
+        records=[("piano", piano_id), *piano_alert_records([piano_id])] if piano_id else (),
         refresh=("alerts.list", {"status": status, "piano_id": piano_id, "today": today}),
     )
 

@@ -49,6 +49,9 @@ COLLECTIONS = frozenset(
         "invoices",
         "rates",
         "alerts",
+        # Every piano's own list of alerts (the piano page): dropped by a
+        # request to sync every piano; one piano's by ``piano_alerts`` records.
+        "piano_alerts",
         "settings",
         # What dashboards and alert lists show of clients and pianos: names
         # (and counts). A write to "clients"/"pianos" is also a write to these
