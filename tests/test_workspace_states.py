@@ -459,6 +459,9 @@ def test_save_a_valid_piano_derives_its_type_from_the_size(signed_in, engine, te
     assert toasts(result) == [("success", "Piano guardado")]
     assert redirect_path(result) == f"/pianos/{piano.id}"
     assert not state.editor_open
+    # The list is not reloaded for a page the browser leaves; opened again, it shows it.
+    assert state.items == []
+    PianosState.load.fn(state)
     assert [item["id"] for item in state.items] == [piano.id]
 
 
@@ -720,6 +723,9 @@ def test_save_a_valid_service(signed_in, engine, technician):
     assert toasts(result) == [("success", "Servicio guardado")]
     assert redirect_path(result) == f"/servicios/{service.id}"
     assert not state.editor_open
+    # The list is not reloaded for a page the browser leaves; opened again, it shows it.
+    assert state.items == []
+    ServicesState.load.fn(state)
     assert [item["id"] for item in state.items] == [service.id]
 
 

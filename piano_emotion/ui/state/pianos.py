@@ -152,7 +152,9 @@ class PianosState(ListPageMixin, EditorMixin, ClientPickerMixin, AuthState):
             return None
         created = not self.editing_id
         self.editor_open = False
-        if self.loaded:
+        # A new piano's page opens next: the list reloads when it is opened
+        # again (its ``on_load``; the refresher has it ready), not now for nothing.
+        if self.loaded and not created:
             self._refresh()
         events = [rx.toast.success(translate("pianos.saved", self.lang))]
         if created:
