@@ -54,8 +54,10 @@ figures (whole run and steady window after the ramp): p50/p95/p99 per kind,
 errors, actions and messages per second, CPU and RSS of the server processes
 (the process listening on the port, its reflex/granian parents and all their
 children, sampled every second with psutil; MariaDB, Redis and this tool
-apart) and the cache hit rate over the run (the fleet-wide ``stats()`` of
-``piano_emotion.cache`` in Redis, before and after).
+apart), the cache hit rate over the run (the fleet-wide ``stats()`` of
+``piano_emotion.cache`` in Redis, before and after) and how fast the cores
+were (``core_speed_ms``: a fixed piece of Python work timed before and
+after the run), to compare runs made on different machines.
 
 Only loopback addresses are accepted (the app and the cache's Redis).
 
@@ -858,6 +860,8 @@ class Run:
         self.rec = Recorder()
         self.connector = None
         self.reflex_version = "0.10.1"
+        # ``core_speed_ms`` before and after the run.
+        self.core_speed: dict[str, float] = {}
         self._stop = asyncio.Event()
 
     async def pause(self, seconds: float) -> None:
@@ -899,6 +903,37 @@ def raise_open_files(wanted: int) -> int:
             target = hard
     resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     return target
+
+
+# -- the machine's core speed ---------------------------------------------------------
+# The same code gave 8.6 and 11.1 ms of app CPU per action on two machines
+# (sessions 7 and 8), and one machine's speed drifts within a session: a
+# fixed piece of pure-Python work like the app's own (rows built, JSON and
+# pickle round trips, sorting, string work), timed on one core before and
+# after the run, tells how fast the cores were, so runs are compared by it.
+CORE_SPEED_ROWS = 200
+CORE_SPEED_ROUNDS = 50
+
+
+def core_speed_ms(repeats: int = 7) -> float:
+    """Median time (ms) of the reference work on one core; lower is faster."""
+    import pickle
+    import statistics
+
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in range(CORE_SPEED_ROUNDS):
+            rows = [
+                {"id": i, "name": f"Cliente {i}", "city": "Madrid", "pianos": [i, i + 1]}
+                for i in range(CORE_SPEED_ROWS)
+            ]
+            json.loads(json.dumps(rows))
+            pickle.loads(pickle.dumps(rows))
+            rows.sort(key=lambda row: (row["city"], -row["id"]))
+            " ".join(row["name"].lower() for row in rows)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
 
 
 async def main_async(args) -> dict:
@@ -949,6 +984,7 @@ async def main_async(args) -> dict:
     slots = {t * args.users // len(technicians) for t in range(len(technicians))}
     tabs = [firsts.pop(0) if slot in slots else others.pop() for slot in range(args.users)]
 
+    speed_before = core_speed_ms()
     cache = cache_service(args)
     cache_before = await asyncio.to_thread(cache_totals, cache) if cache else None
     sampler = Sampler(port, args.server_pids, args.sample_interval)
@@ -983,6 +1019,7 @@ async def main_async(args) -> dict:
     await run.connector.close()
     if args.cookie_cache:
         save_cookies(args.cookie_cache, saved, tabs)
+    run.core_speed = {"before_ms": speed_before, "after_ms": core_speed_ms()}
     cache_after = None
     if cache:
         await asyncio.sleep(2.5)  # the app pushes its metrics once a second
@@ -1075,6 +1112,7 @@ def report(args, run, sampler, wall, connected_at_end, cache_before, cache_after
         "messages_per_second": (rec.messages_in + rec.messages_out) / max(1e-9, wall),
         "errors": dict(errors.most_common()),
         "resources": resources,
+        "core_speed": run.core_speed,
         "cache": cache,
         "notes": notes,
         "timeseries": rows,
@@ -1129,6 +1167,11 @@ def print_report(r: dict) -> None:
         f"MariaDB CPU avg {res['db_cpu_avg']:.0f} %, Redis {res['redis_cpu_avg']:.0f} %, "
         f"this tool {res['loadgen_cpu_avg']:.0f} % (loop lag p95 {res['loop_lag_p95_ms']:.0f} ms), "
         f"machine {res['machine_cpu_avg']:.0f} % of 2 cores"
+    )
+    speed = r["core_speed"]
+    print(
+        f"core speed reference (fixed Python work on one core, lower is faster): "
+        f"{speed['before_ms']:.0f} ms before the run, {speed['after_ms']:.0f} ms after"
     )
     if r["cache"]:
         c = r["cache"]

@@ -643,3 +643,5 @@ def test_the_load_test_drives_both_workers_without_errors(workers_app, tmp_path)
     # Both workers' processes are what was sampled, and the cache counted the run.
     assert result["resources"]["app_rss_max"] > 0
     assert result["cache"] and result["cache"]["hits"] + result["cache"]["misses"] > 0
+    # How fast the cores were, to compare runs on different machines.
+    assert all(0 < result["core_speed"][when] < 60_000 for when in ("before_ms", "after_ms"))
