@@ -1019,11 +1019,10 @@ async def main_async(args) -> dict:
     await run.connector.close()
     if args.cookie_cache:
         save_cookies(args.cookie_cache, saved, tabs)
+    # The app pushes its metrics once a second, and flushes the closed tabs' states.
+    await asyncio.sleep(2.5)
+    cache_after = await asyncio.to_thread(cache_totals, cache) if cache else None
     run.core_speed = {"before_ms": speed_before, "after_ms": core_speed_ms()}
-    cache_after = None
-    if cache:
-        await asyncio.sleep(2.5)  # the app pushes its metrics once a second
-        cache_after = await asyncio.to_thread(cache_totals, cache)
     return report(args, run, sampler, wall, connected_at_end, cache_before, cache_after, notes)
 
 
