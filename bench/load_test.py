@@ -860,8 +860,6 @@ class Run:
         self.rec = Recorder()
         self.connector = None
         self.reflex_version = "0.10.1"
-        # ``core_speed_ms`` before and after the run.
-        self.core_speed: dict[str, float] = {}
         self._stop = asyncio.Event()
 
     async def pause(self, seconds: float) -> None:
@@ -1023,8 +1021,10 @@ async def main_async(args) -> dict:
     # The app pushes its metrics once a second, and flushes the closed tabs' states.
     await asyncio.sleep(2.5)
     cache_after = await asyncio.to_thread(cache_totals, cache) if cache else None
-    run.core_speed = {"before_ms": speed_before, "after_ms": core_speed_ms()}
-    return report(args, run, sampler, wall, connected_at_end, cache_before, cache_after, notes)
+    core_speed = {"before_ms": speed_before, "after_ms": core_speed_ms()}
+    return report(
+        args, run, sampler, wall, connected_at_end, cache_before, cache_after, notes, core_speed
+    )
 
 
 async def progress(run: Run, sampler: Sampler, stop: asyncio.Event, every: float) -> None:
@@ -1054,7 +1054,9 @@ def _avg(values):
     return sum(values) / len(values) if values else 0.0
 
 
-def report(args, run, sampler, wall, connected_at_end, cache_before, cache_after, notes) -> dict:
+def report(
+    args, run, sampler, wall, connected_at_end, cache_before, cache_after, notes, core_speed
+) -> dict:
     rec = run.rec
     ramp_end = args.ramp_seconds
     whole = rec.summary()
@@ -1112,7 +1114,7 @@ def report(args, run, sampler, wall, connected_at_end, cache_before, cache_after
         "messages_per_second": (rec.messages_in + rec.messages_out) / max(1e-9, wall),
         "errors": dict(errors.most_common()),
         "resources": resources,
-        "core_speed": run.core_speed,
+        "core_speed": core_speed,
         "cache": cache,
         "notes": notes,
         "timeseries": rows,

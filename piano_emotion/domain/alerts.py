@@ -97,6 +97,12 @@ def piano_alert_records(piano_ids: Iterable[int]) -> list[tuple[str, int]]:
     return [("piano_alerts", piano_id) for piano_id in sorted(set(piano_ids))]
 
 
+def _piano_list_records(piano_id: int) -> list[tuple[str, int]]:
+    """What one piano's alert list depends on besides ``PIANO_ALERT_READS``
+    (and what a change of one of its alerts drops): the piano and its alerts."""
+    return [("piano", piano_id), *piano_alert_records([piano_id])]
+
+
 def _invalidate_piano_lists(session: Session, user: User, piano_ids: Collection[int]) -> None:
     if len(piano_ids) > PIANO_RECORDS_MAX:
         invalidate_on_commit(session, user, "piano_alerts")
@@ -831,12 +837,7 @@ def resolve_alerts_for_service(
         session.add_all(resolved)
         session.flush()
     # The service itself changes what is due: alert reads reload either way.
-    invalidate_on_commit(
-        session,
-        user,
-        "alerts",
-        records=[("piano", service.piano_id), *piano_alert_records([service.piano_id])],
-    )
+    invalidate_on_commit(session, user, "alerts", records=_piano_list_records(service.piano_id))
     return resolved
 
 
@@ -856,12 +857,7 @@ def _set_status(session: Session, user: User, alert_id: int, status: Status) -> 
         row.dismissed_at = None
     session.add(row)
     session.flush()
-    invalidate_on_commit(
-        session,
-        user,
-        "alerts",
-        records=[("piano", row.piano_id), *piano_alert_records([row.piano_id])],
-    )
+    invalidate_on_commit(session, user, "alerts", records=_piano_list_records(row.piano_id))
     return row
 
 
@@ -1139,7 +1135,7 @@ def list_alerts(
         {"status": status, "piano_id": piano_id, "today": today},
         lambda: _list_alerts(session, user, status, piano_id, today),
         depends_on=ALERT_READS if piano_id is None else PIANO_ALERT_READS,
-        records=[("piano", piano_id), *piano_alert_records([piano_id])] if piano_id else (),
+        records=() if piano_id is None else _piano_list_records(piano_id),
         refresh=("alerts.list", {"status": status, "piano_id": piano_id, "today": today}),
     )
 
