@@ -13,6 +13,7 @@ from piano_emotion.settings import get_settings
 from piano_emotion.ui import (
     pages,  # noqa: F401  (registers every page)
     routes,
+    socket_codec,
     styles,
 )
 from piano_emotion.ui.components.clerk import wrap_app_with_clerk
@@ -45,6 +46,7 @@ app = rx.App(
     api_transformer=build_api,
     backend_exception_handler=handle_backend_exception,
 )
+socket_codec.install(app)  # state updates encoded by orjson (issue 9)
 for spec in PAGES:
     app.add_page(spec.component, route=spec.route, title=APP_TITLE, on_load=spec.on_load)
 app.add_page(not_found_content, route="404", title=APP_TITLE)
