@@ -174,12 +174,14 @@ class Frontend:
         from reflex.state import OnLoadInternalState, State, UpdateVarsInternalState
 
         from piano_emotion.ui.state.auth import AuthState
+        from piano_emotion.ui.state.base import BrowserCookies
         from piano_emotion.ui.state.clients import ClientDetailState, ClientsState
         from piano_emotion.ui.state.home import HomeState
         from piano_emotion.ui.state.services import ServicesState
 
         root = State.get_full_name()
         auth = AuthState.get_full_name()
+        cookies = BrowserCookies.get_full_name()
         return cls(
             root=root,
             auth=auth,
@@ -192,8 +194,8 @@ class Frontend:
             update_vars_internal=f"{UpdateVarsInternalState.get_full_name()}.update_vars_internal",
             # Fallbacks if the bundle cannot be read: the names Reflex compiles.
             cookie_vars={
-                "pe_session": f"{auth}.session_token_rx_state_",
-                "pe_lang": f"{auth.rsplit('.', 1)[0]}.lang_rx_state_",
+                "pe_session": f"{cookies}.session_token_rx_state_",
+                "pe_lang": f"{cookies}.lang_rx_state_",
             },
         )
 

@@ -29,6 +29,7 @@ from piano_emotion.settings import reset_settings_cache
 from piano_emotion.ui.state.auth import AuthState, NotSignedIn, safe_next
 from piano_emotion.ui.state.settings import SettingsState
 from tests.conftest import run_async
+from tests.ui_states import handle, in_state_tree, set_language, set_session
 
 PASSWORD = "Afinacion-440Hz"
 NEW_PASSWORD = "Regulacion-442Hz"
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.usefixtures("configured_app_settings")
 
 
 def make_state(cls=AuthState, path: str = "/entrar", ip: str = "203.0.113.7"):
-    state = cls(_reflex_internal_init=True)
+    state = in_state_tree(cls)
     state.router = RouterData(session=SessionData(client_ip=ip), url=ReflexURL(ORIGIN + path))
     return state
 
@@ -73,7 +74,7 @@ def create_user(engine, email: str = "ana@example.es", name: str = "Ana Afinador
 def signed_in_state(engine, settings, cls=AuthState, path: str = "/", user: User | None = None):
     user = user or create_user(engine)
     state = make_state(cls, path)
-    state.session_token = issue_session_token(user.id, user.session_version, settings)
+    set_session(state, issue_session_token(user.id, user.session_version, settings))
     return state, user
 
 
@@ -107,7 +108,7 @@ def test_sign_up_starts_a_session_and_goes_home(engine, configured_app_settings)
 
 def test_sign_up_in_english_keeps_english(engine):
     state = make_state(path="/registro")
-    state.lang = "en"
+    set_language(state, "en")
     run_async(AuthState.sign_up.fn(state, sign_up_form()))
     with Session(engine) as session:
         assert session.exec(select(User)).one().locale == Locale.EN
@@ -179,7 +180,7 @@ def test_sign_in_with_a_wrong_password(engine):
 def test_sign_in_errors_follow_the_language(engine):
     create_user(engine)
     state = make_state()
-    state.lang = "en"
+    set_language(state, "en")
 
     run_async(AuthState.sign_in.fn(state, {"email": "ana@example.es", "password": "not-this-one"}))
     assert state.form_error == "Wrong email or password."
@@ -362,7 +363,7 @@ def test_sign_in_work_runs_off_the_event_loop(engine, monkeypatch):
 
 def open_page(state: SettingsState):
     """The ``on_load`` of a protected page (Ajustes)."""
-    return SettingsState.load.fn(state)
+    return handle(SettingsState.load)(state)
 
 
 def test_a_page_without_a_token_redirects_to_sign_in():
@@ -395,8 +396,11 @@ def test_a_page_with_a_valid_token(engine, configured_app_settings):
 def test_a_page_slides_an_old_session(engine, configured_app_settings):
     user = create_user(engine)
     state = make_state(SettingsState, path="/")
-    state.session_token = issue_session_token(
-        user.id, 1, configured_app_settings, now=utcnow() - timedelta(hours=13)
+    set_session(
+        state,
+        issue_session_token(
+            user.id, 1, configured_app_settings, now=utcnow() - timedelta(hours=13)
+        ),
     )
 
     assert open_page(state) is None
@@ -425,7 +429,7 @@ def test_a_page_with_bad_tokens_redirects_and_never_raises(engine, configured_ap
     user = create_user(engine)
     for token in bad_tokens(user, configured_app_settings):
         state = make_state(SettingsState, path="/ajustes")
-        state.session_token = token
+        set_session(state, token)
         result = open_page(state)
         assert redirect_path(result) == "/entrar?next=%2Fajustes", token[:40]
         assert state.user_id == 0
@@ -440,7 +444,7 @@ def test_require_user(engine, configured_app_settings):
         make_state().require_user()
     for token in bad_tokens(user, configured_app_settings):
         state = make_state()
-        state.session_token = token
+        set_session(state, token)
         with pytest.raises(NotSignedIn):
             state.require_user()
 
@@ -475,19 +479,19 @@ def test_require_owner(engine, configured_app_settings):
 def test_redirect_if_signed_in(engine, configured_app_settings):
     anonymous = make_state(path="/entrar?next=%2Fclientes")
     anonymous.form_error = "antiguo"
-    assert AuthState.redirect_if_signed_in.fn(anonymous) is None
+    assert handle(AuthState.redirect_if_signed_in)(anonymous) is None
     assert anonymous.form_error == ""
     assert anonymous.auth_checked
 
     state, _ = signed_in_state(engine, configured_app_settings, path="/entrar?next=%2Fclientes")
-    assert redirect_path(AuthState.redirect_if_signed_in.fn(state)) == "/clientes"
+    assert redirect_path(handle(AuthState.redirect_if_signed_in)(state)) == "/clientes"
     state, _ = signed_in_state(
         engine,
         configured_app_settings,
         path="/entrar?next=https://evil.example",
         user=create_user(engine, email="bea@example.es"),
     )
-    assert redirect_path(AuthState.redirect_if_signed_in.fn(state)) == "/"
+    assert redirect_path(handle(AuthState.redirect_if_signed_in)(state)) == "/"
 
 
 def test_sign_out_clears_the_session(engine, configured_app_settings):
@@ -495,7 +499,7 @@ def test_sign_out_clears_the_session(engine, configured_app_settings):
     open_page(state)
     assert state.user_id
 
-    result = AuthState.sign_out.fn(state)
+    result = handle(AuthState.sign_out)(state)
 
     assert redirect_path(result) == "/entrar"
     assert state.session_token == ""
@@ -533,7 +537,7 @@ def business_rows(engine) -> list[BusinessInfo]:
 def test_settings_load(engine, configured_app_settings):
     state, _ = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
 
-    SettingsState.load.fn(state)
+    handle(SettingsState.load)(state)
 
     assert state.profile_name == "Ana Afinadora"
     assert state.profile_locale == "es"
@@ -544,7 +548,7 @@ def test_settings_load(engine, configured_app_settings):
 
 def test_settings_load_without_a_session_does_nothing():
     state = make_state(SettingsState, "/ajustes")
-    assert redirect_path(SettingsState.load.fn(state)) == "/entrar?next=%2Fajustes"
+    assert redirect_path(handle(SettingsState.load)(state)) == "/entrar?next=%2Fajustes"
     assert state.profile_name == ""
 
 
@@ -609,7 +613,7 @@ def test_save_business_without_a_session_raises_and_writes_nothing():
 def test_save_profile(engine, configured_app_settings):
     state, user = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
 
-    SettingsState.save_profile.fn(state, {"name": "Ana María", "locale": "en"})
+    handle(SettingsState.save_profile)(state, {"name": "Ana María", "locale": "en"})
 
     assert state.profile_errors == {}
     assert state.lang == "en"
@@ -622,7 +626,7 @@ def test_save_profile(engine, configured_app_settings):
 def test_save_profile_with_bad_data(engine, configured_app_settings):
     state, user = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
 
-    assert SettingsState.save_profile.fn(state, {"name": " ", "locale": "de"}) is None
+    assert handle(SettingsState.save_profile)(state, {"name": " ", "locale": "de"}) is None
 
     assert state.profile_errors == {
         "name": "El nombre es obligatorio.",
@@ -637,7 +641,7 @@ def test_change_password(engine, configured_app_settings):
     old_token = state.session_token
     assert user_for_token(old_token).id == user.id
 
-    result = SettingsState.change_password.fn(
+    result = handle(SettingsState.change_password)(
         state,
         {
             "current_password": PASSWORD,
@@ -653,7 +657,7 @@ def test_change_password(engine, configured_app_settings):
     assert user_for_token(old_token) is None
     # Another device still holding the old token is sent to sign in.
     other_device = make_state(SettingsState, "/ajustes")
-    other_device.session_token = old_token
+    set_session(other_device, old_token)
     assert redirect_path(open_page(other_device)).startswith("/entrar")
 
 
@@ -661,7 +665,7 @@ def test_change_password_errors(engine, configured_app_settings):
     state, user = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
     token = state.session_token
 
-    SettingsState.change_password.fn(
+    handle(SettingsState.change_password)(
         state,
         {
             "current_password": PASSWORD,
@@ -671,7 +675,7 @@ def test_change_password_errors(engine, configured_app_settings):
     )
     assert state.password_errors == {"new_password_confirm": "Las contraseñas no coinciden."}
 
-    SettingsState.change_password.fn(
+    handle(SettingsState.change_password)(
         state,
         {
             "current_password": "no-es-la-actual",
@@ -681,7 +685,7 @@ def test_change_password_errors(engine, configured_app_settings):
     )
     assert state.password_errors == {"current_password": "La contraseña actual no es correcta."}
 
-    SettingsState.change_password.fn(
+    handle(SettingsState.change_password)(
         state,
         {"current_password": PASSWORD, "new_password": PASSWORD, "new_password_confirm": PASSWORD},
     )
@@ -697,7 +701,7 @@ def test_change_password_errors(engine, configured_app_settings):
 # -- maintenance thresholds (Ajustes) ----------------------------------------------------
 def test_thresholds_load_with_the_defaults(engine, configured_app_settings):
     state, _ = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
-    SettingsState.load.fn(state)
+    handle(SettingsState.load)(state)
     assert state.thresholds == {
         "tuning_pending_days": "180",
         "tuning_urgent_days": "270",
@@ -711,7 +715,7 @@ def test_thresholds_out_of_range_are_refused_with_a_message(engine, configured_a
     from piano_emotion.models import MaintenanceSettings
 
     state, _ = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
-    SettingsState.load.fn(state)
+    handle(SettingsState.load)(state)
     form = {**state.thresholds, "tuning_pending_days": "5", "tuning_urgent_days": "abc"}
     assert SettingsState.save_thresholds.fn(state, form) is None
     assert state.threshold_errors["tuning_pending_days"] == "Entre 30 y 730 días."
@@ -722,7 +726,7 @@ def test_thresholds_out_of_range_are_refused_with_a_message(engine, configured_a
 
 def test_thresholds_are_saved(engine, configured_app_settings):
     state, _ = signed_in_state(engine, configured_app_settings, SettingsState, "/ajustes")
-    SettingsState.load.fn(state)
+    handle(SettingsState.load)(state)
     form = {**state.thresholds, "tuning_pending_days": "150", "default_interval_months": "6"}
     assert SettingsState.save_thresholds.fn(state, form) is not None  # a toast
     assert state.threshold_errors == {}

@@ -38,6 +38,7 @@ from piano_emotion.auth.current import user_for_token
 from piano_emotion.models import User
 from piano_emotion.settings import load_settings, reset_settings_cache
 from tests.conftest import run_async
+from tests.ui_states import in_state_tree
 
 ORIGIN = "http://localhost:3000"
 USER_ID = "user_2NNEqL2nrIRdJ194ndJqAHwEfxC"
@@ -534,7 +535,7 @@ def test_clerk_session_handler_creates_the_user_and_a_session(
     monkeypatch.setenv("CLERK_AUTHORIZED_PARTIES", ORIGIN)
     reset_settings_cache()
 
-    state = AuthState(_reflex_internal_init=True)
+    state = in_state_tree(AuthState)
     state.router = RouterData(
         session=SessionData(client_ip="192.0.2.4"),
         url=ReflexURL(f"{ORIGIN}/entrar?next=%2Fclientes"),

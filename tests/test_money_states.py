@@ -18,7 +18,7 @@ from piano_emotion.ui.i18n import translate
 from piano_emotion.ui.state.invoices import InvoiceDetailState, InvoicesState
 from piano_emotion.ui.state.quotes import QuoteDetailState, QuotesState
 from piano_emotion.ui.state.rates import NO_CATEGORY, RatesState
-from tests.ui_states import count, fetch, redirect_path, rows, toasts
+from tests.ui_states import count, fetch, handle, redirect_path, rows, toasts
 
 pytestmark = pytest.mark.usefixtures("configured_app_settings")
 
@@ -38,7 +38,7 @@ RATE_FORM = {
 
 def test_create_a_rate_and_see_it_listed_with_spanish_money(signed_in, engine, technician):
     state = signed_in(RatesState, "/tarifas")
-    RatesState.load.fn(state)
+    handle(RatesState.load)(state)
     assert state.loaded and state.total == 0
     RatesState.open_new.fn(state)
     assert state.form["category"] == NO_CATEGORY and state.form["tax_rate"] == "21"
@@ -65,7 +65,7 @@ def test_create_a_rate_and_see_it_listed_with_spanish_money(signed_in, engine, t
 )
 def test_a_bad_rate_form_writes_nothing(signed_in, engine, changes, field):
     state = signed_in(RatesState, "/tarifas")
-    RatesState.load.fn(state)
+    handle(RatesState.load)(state)
     RatesState.open_new.fn(state)
 
     assert RatesState.save.fn(state, {**RATE_FORM, **changes}) is None
@@ -76,7 +76,7 @@ def test_a_bad_rate_form_writes_nothing(signed_in, engine, changes, field):
 
 def test_edit_deactivate_filter_and_delete_a_rate(signed_in, engine, technician):
     state = signed_in(RatesState, "/tarifas")
-    RatesState.load.fn(state)
+    handle(RatesState.load)(state)
     RatesState.open_new.fn(state)
     RatesState.save.fn(state, {**RATE_FORM, "category": NO_CATEGORY})
     rate_id = state.items[0]["id"]
@@ -104,13 +104,13 @@ def test_another_technicians_rate_cannot_be_opened_or_changed(
     signed_in, engine, technician, other_technician
 ):
     mine = signed_in(RatesState, "/tarifas")
-    RatesState.load.fn(mine)
+    handle(RatesState.load)(mine)
     RatesState.open_new.fn(mine)
     RatesState.save.fn(mine, dict(RATE_FORM))
     rate_id = mine.items[0]["id"]
 
     theirs = signed_in(RatesState, "/tarifas", user=other_technician)
-    RatesState.load.fn(theirs)
+    handle(RatesState.load)(theirs)
     assert theirs.total == 0
     for result in (
         RatesState.open_edit.fn(theirs, rate_id),
@@ -155,12 +155,12 @@ def complete_business_info(engine, user):
 
 def new_invoice(signed_in, maria) -> InvoiceDetailState:
     listing = signed_in(InvoicesState, "/facturas")
-    InvoicesState.load.fn(listing)
+    handle(InvoicesState.load)(listing)
     InvoicesState.open_new.fn(listing)
     InvoicesState.pick_client.fn(listing, maria.id, maria.name)
     path = redirect_path(InvoicesState.create.fn(listing, {"piano_id": "none"}))
     detail = signed_in(InvoiceDetailState, path)
-    InvoiceDetailState.load.fn(detail)
+    handle(InvoiceDetailState.load)(detail)
     return detail
 
 
@@ -229,7 +229,7 @@ def test_invoice_draft_totals_live_then_issue_and_pay(signed_in, engine, technic
     assert detail.doc["status"] == "paid" and not detail.pay_open
 
     listing = signed_in(InvoicesState, "/facturas")
-    InvoicesState.load.fn(listing)
+    handle(InvoicesState.load)(listing)
     assert listing.totals["collected"] == "136,40\u00a0€"
     assert listing.items[0]["number"] == number
 
@@ -263,7 +263,7 @@ def test_a_bad_line_shows_its_message_and_saves_nothing(
 
 def test_a_rate_fills_a_line_in_one_click(signed_in, engine, technician, maria):
     rates_state = signed_in(RatesState, "/tarifas")
-    RatesState.load.fn(rates_state)
+    handle(RatesState.load)(rates_state)
     RatesState.open_new.fn(rates_state)
     RatesState.save.fn(rates_state, dict(RATE_FORM))
 
@@ -286,11 +286,11 @@ def test_a_rate_fills_a_line_in_one_click(signed_in, engine, technician, maria):
 
 def test_quote_send_accept_convert_once(signed_in, engine, technician, maria):
     listing = signed_in(QuotesState, f"/presupuestos?cliente={maria.id}&nuevo=1")
-    QuotesState.load.fn(listing)
+    handle(QuotesState.load)(listing)
     assert listing.new_open and listing.picked_client_id == maria.id
     path = redirect_path(QuotesState.create.fn(listing, {"piano_id": "none"}))
     detail = signed_in(QuoteDetailState, path)
-    QuoteDetailState.load.fn(detail)
+    handle(QuoteDetailState.load)(detail)
     QuoteDetailState.set_header.fn(detail, "title", "Restauración de teclado")
     QuoteDetailState.add_line.fn(detail)
     type_line(detail, QuoteDetailState, 0, description="Fieltros", unit_price="200")
@@ -316,7 +316,7 @@ def test_another_technicians_invoice_and_quote_are_not_found(
 ):
     detail = new_invoice(signed_in, maria)
     theirs = signed_in(InvoiceDetailState, f"/facturas/{detail.doc['id']}", user=other_technician)
-    InvoiceDetailState.load.fn(theirs)
+    handle(InvoiceDetailState.load)(theirs)
     assert theirs.not_found and theirs.doc == {}
     assert toasts(InvoiceDetailState.cancel_invoice.fn(theirs)) == [
         ("error", translate("error.not_found", "es"))
@@ -324,7 +324,7 @@ def test_another_technicians_invoice_and_quote_are_not_found(
     assert fetch(engine, Invoice, detail.doc["id"]).status == InvoiceStatus.DRAFT
 
     listing = signed_in(InvoicesState, "/facturas", user=other_technician)
-    InvoicesState.load.fn(listing)
+    handle(InvoicesState.load)(listing)
     InvoicesState.pick_client.fn(listing, maria.id, maria.name)
     assert InvoicesState.create.fn(listing, {}) is None
     assert listing.new_errors["client_id"]
@@ -350,11 +350,11 @@ def test_invoicing_a_completed_service_twice_opens_the_same_draft(
         session.commit()
 
     first = signed_in(InvoicesState, f"/facturas?servicio={service.id}")
-    path = redirect_path(InvoicesState.load.fn(first))
+    path = redirect_path(handle(InvoicesState.load)(first))
     [invoice] = rows(engine, Invoice, technician_id=technician.id)
     assert path == f"/facturas/{invoice.id}" and invoice.service_id == service.id
     assert invoice.total == Decimal("96.80")  # its cost + 21 % (no rate of that type)
 
     again = signed_in(InvoicesState, f"/facturas?servicio={service.id}")
-    assert redirect_path(InvoicesState.load.fn(again)) == path
+    assert redirect_path(handle(InvoicesState.load)(again)) == path
     assert count(engine, Invoice) == 1

@@ -42,7 +42,7 @@ from tests.conftest import REDIS_TEST_URL, redis_available, require_service, run
 from tests.factories import make_technician
 from tests.monitoring.conftest import NOW, OWNER_EMAIL, monitor_settings
 from tests.monitoring.traffic import Traffic
-from tests.ui_states import count, events_of, make_state, redirect_path, rows, toasts
+from tests.ui_states import count, events_of, make_state, redirect_path, rows, set_language, toasts
 
 ACCESS_DENIED = "Acceso denegado"
 
@@ -469,7 +469,7 @@ def test_the_page_in_english(people, redis_cache, configured_app_settings):
     redis_cache.get("k")
     redis_cache.get("cold")
     state = monitor_for(owner, configured_app_settings)
-    state.lang = "en"
+    set_language(state, "en")
     call(MonitorState.load, state)
     assert state.mode_label == "Redis (Production)"
     assert state.metrics["hit_rate"] == "50.0 %"

@@ -14,6 +14,7 @@ from piano_emotion.models import User
 from piano_emotion.ui.state.auth import NotSignedIn
 from piano_emotion.ui.state.owner import OwnerState, owner_only, owner_only_background
 from tests.conftest import run_async
+from tests.ui_states import handle, in_state_tree, set_session
 
 
 class GuardedProbeState(OwnerState):
@@ -57,10 +58,11 @@ def owner_env(engine, monkeypatch):
 
 
 def state_for(user: User | None) -> GuardedProbeState:
-    state = GuardedProbeState(_reflex_internal_init=True)
+    state = in_state_tree(GuardedProbeState)
     if user is not None:
-        state.session_token = issue_session_token(
-            user.id, user.session_version, settings.get_settings()
+        set_session(
+            state,
+            issue_session_token(user.id, user.session_version, settings.get_settings()),
         )
     return state
 
@@ -121,13 +123,13 @@ def test_a_forged_display_flag_grants_nothing(owner_env):
 def test_check_owner_on_load(owner_env):
     owner, other = owner_env
     state = state_for(owner)
-    assert GuardedProbeState.check_owner.fn(state) is None
+    assert handle(GuardedProbeState.check_owner)(state) is None
     assert state.owner_confirmed and not state.access_denied
 
     state = state_for(other)
-    assert GuardedProbeState.check_owner.fn(state) is None
+    assert handle(GuardedProbeState.check_owner)(state) is None
     assert not state.owner_confirmed and state.access_denied
 
     state = state_for(None)
-    assert GuardedProbeState.check_owner.fn(state) is not None  # a redirect to sign-in
+    assert handle(GuardedProbeState.check_owner)(state) is not None  # a redirect to sign-in
     assert not state.owner_confirmed

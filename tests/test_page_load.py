@@ -46,7 +46,13 @@ from piano_emotion.ui.state.reminders import RemindersState
 from piano_emotion.ui.state.services import ServiceDetailState, ServicesState
 from piano_emotion.ui.state.settings import SettingsState
 from tests.conftest import run_async
-from tests.ui_states import events_of, make_state, redirect_path
+from tests.ui_states import (
+    browser_cookies,
+    events_of,
+    make_state,
+    redirect_path,
+    set_session,
+)
 
 # Every protected page: its route, its ``on_load`` and an address of it.
 PROTECTED_PAGES = [
@@ -99,7 +105,8 @@ def test_every_page_load_is_a_page_load_without_arguments(route, cls, handler, p
     # An on_load takes no event argument (the user is handed over inside).
     assert list(inspect.signature(event.fn).parameters) == ["self"]
     assert event.fn.__qualname__.endswith(f".{handler}")
-    assert inspect.iscoroutinefunction(event.fn) == (cls in (HomeState, MonitorState))
+    # Asynchronous: the browser's cookies are read first (``BrowserCookies``).
+    assert inspect.iscoroutinefunction(event.fn)
 
 
 def test_the_template_refuses_a_page_without_its_session_check():
@@ -120,7 +127,7 @@ def test_signed_out_every_page_goes_to_sign_in_and_shows_nothing(
     engine, configured_app_settings, route, cls, handler, path, token
 ):
     state = make_state(cls, path)
-    state.session_token = token
+    set_session(state, token)
     before = page_vars(state)
 
     result = open_page(cls, handler, state)  # never raises
@@ -196,12 +203,13 @@ def test_every_page_slides_an_old_session(
     engine, configured_app_settings, technician, route, cls, handler, path
 ):
     state = make_state(cls, path)
-    state.session_token = issue_session_token(
+    old = issue_session_token(
         technician.id,
         technician.session_version,
         configured_app_settings,
         now=utcnow() - timedelta(hours=13),
     )
+    set_session(state, old)
 
     open_page(cls, handler, state)
 
@@ -209,6 +217,28 @@ def test_every_page_slides_an_old_session(
     assert claims.user_id == technician.id
     assert not claims.should_refresh()
     assert state.user_id == technician.id
+    # The browser gets the fresh token (its cookie is what the next page sends).
+    assert browser_cookies(state).session_token == state.session_token != old
+
+
+@pytest.mark.parametrize(("route", "cls", "handler", "path"), PROTECTED_PAGES, ids=PAGE_IDS)
+def test_every_page_takes_the_session_and_language_of_the_browsers_cookies(
+    engine, configured_app_settings, technician, other_technician, route, cls, handler, path
+):
+    """What the browser sent wins over the state's copies: a sign-out or a
+    sign-in in another tab, a language chosen elsewhere."""
+    state = make_state(cls, path, other_technician, configured_app_settings)
+    token = issue_session_token(technician.id, technician.session_version, configured_app_settings)
+    browser_cookies(state).session_token = token
+    browser_cookies(state).lang = "en"
+
+    open_page(cls, handler, state)
+
+    assert (state.user_id, state.session_token, state.lang) == (technician.id, token, "en")
+
+    browser_cookies(state).session_token = ""  # signed out in another tab
+    assert redirect_path(open_page(cls, handler, state)).startswith("/entrar?next=")
+    assert state.session_token == ""
 
 
 # -- how many states an event loads (Redis) -------------------------------------------------
@@ -293,6 +323,8 @@ def test_a_page_event_loads_only_its_own_states(plan):
     assert states["HomeState"]["loads"] == ["AuthState", "HomeState", "State", "UIState"]
     assert states["OnLoadInternalState"]["loads"] == ["OnLoadInternalState", "State"]
     assert states["PayState"]["loads"] == ["PayState", "State", "UIState"]
+    # The cookies the browser sends with every page change: their state alone.
+    assert states["BrowserCookies"]["loads"] == ["BrowserCookies", "State"]
     for _, cls, _, _ in PROTECTED_PAGES:
         loads = states[cls.__name__]["loads"]
         assert len(loads) <= 6, (cls.__name__, loads)

@@ -27,7 +27,7 @@ from tests.stripe_support import (
     sign,
     stripe_env,
 )
-from tests.ui_states import fetch, make_state, redirect_path, toasts
+from tests.ui_states import fetch, handle, make_state, redirect_path, set_language, toasts
 
 NBSP = "\u00a0"
 
@@ -45,8 +45,8 @@ def invoice(session, technician) -> Invoice:
 
 def page(path: str, lang: str = "es") -> PayState:
     state = make_state(PayState, path)
-    state.lang = lang
-    PayState.load.fn(state)
+    set_language(state, lang)
+    handle(PayState.load)(state)
     return state
 
 
@@ -173,7 +173,7 @@ def test_the_language_selector_formats_the_invoice_again(stripe_on, invoice):
         "transfer_note": state.transfer_note,
     }
 
-    PayState.set_language.fn(state, "en")
+    handle(PayState.set_language)(state, "en")
 
     assert state.lang == "en"
     assert state.money == {"subtotal": "€100.00", "tax_total": "€21.00", "total": "€121.00"}
@@ -188,9 +188,9 @@ def test_the_language_selector_formats_the_invoice_again(stripe_on, invoice):
     assert state.transfer_note != spanish["transfer_note"]
 
     # An unknown language changes nothing; back in Spanish, the Spanish texts again.
-    PayState.set_language.fn(state, "de")
+    handle(PayState.set_language)(state, "de")
     assert state.lang == "en" and state.money["total"] == "€121.00"
-    PayState.set_language.fn(state, "es")
+    handle(PayState.set_language)(state, "es")
     assert state.lang == "es"
     assert state.money["total"] == f"121,00{NBSP}€"
     assert {
@@ -210,10 +210,10 @@ def test_thousands_follow_the_language(stripe_on, session, technician):
     state = page(f"/pagar/{invoice.payment_token}")
     assert state.money["total"] == f"1.234,56{NBSP}€"
     assert state.pay_label == f"Pagar 1.234,56{NBSP}€"
-    PayState.set_language.fn(state, "en")
+    handle(PayState.set_language)(state, "en")
     assert state.money["total"] == "€1,234.56"
     assert state.pay_label == "Pay €1,234.56"
-    PayState.set_language.fn(state, "es")
+    handle(PayState.set_language)(state, "es")
     assert state.money == {
         "subtotal": f"1.020,30{NBSP}€",
         "tax_total": f"214,26{NBSP}€",
@@ -298,7 +298,7 @@ def test_the_ok_page_confirms_once_the_webhook_has_arrived(stripe_on, engine, in
     result = sp.handle_webhook(stripe_on, payload, sign(payload), engine=engine)
     assert result.outcome == "paid"
 
-    PayState.load.fn(state)  # "Comprobar de nuevo"
+    handle(PayState.load)(state)  # "Comprobar de nuevo"
     assert state.paid
     assert state.ok_message == f"Gracias. La factura {invoice.number} está pagada."
 

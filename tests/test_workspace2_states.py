@@ -47,7 +47,16 @@ from piano_emotion.ui.state.auth import NotSignedIn
 from piano_emotion.ui.state.inventory import InventoryState
 from piano_emotion.ui.state.reminders import RemindersState
 from piano_emotion.ui.state.search import SearchState
-from tests.ui_states import count, fetch, make_state, redirect_path, rows, toasts
+from tests.ui_states import (
+    count,
+    fetch,
+    handle,
+    make_state,
+    redirect_path,
+    rows,
+    set_session,
+    toasts,
+)
 
 pytestmark = pytest.mark.usefixtures("configured_app_settings")
 
@@ -155,7 +164,7 @@ def maria_piano(engine, technician, maria) -> Piano:
 def test_agenda_load_shows_this_week_and_the_calendar_url(signed_in, engine, technician):
     state = signed_in(AgendaState, "/agenda")
 
-    assert AgendaState.load.fn(state) is None
+    assert handle(AgendaState.load)(state) is None
 
     today = local_today()
     monday = monday_of(today)
@@ -179,7 +188,7 @@ def test_agenda_load_shows_this_week_and_the_calendar_url(signed_in, engine, tec
 
     # The token is kept: loading again gives the same secret URL.
     url = state.calendar_url
-    AgendaState.load.fn(signed_in(AgendaState, "/agenda"))
+    handle(AgendaState.load)(signed_in(AgendaState, "/agenda"))
     assert fetch(engine, User, technician.id).calendar_token == token
     assert url == state.calendar_url
 
@@ -187,7 +196,7 @@ def test_agenda_load_shows_this_week_and_the_calendar_url(signed_in, engine, tec
 def test_agenda_load_reads_the_view_and_date_from_the_address(signed_in):
     state = signed_in(AgendaState, "/agenda?vista=month&fecha=2026-03-05")
 
-    AgendaState.load.fn(state)
+    handle(AgendaState.load)(state)
 
     assert (state.view, state.anchor) == ("month", "2026-03-05")
     assert len(state.days) == 31
@@ -197,14 +206,14 @@ def test_agenda_load_reads_the_view_and_date_from_the_address(signed_in):
 
     # An unknown view in the address is ignored.
     state = signed_in(AgendaState, "/agenda?vista=year&fecha=2026-03-05")
-    AgendaState.load.fn(state)
+    handle(AgendaState.load)(state)
     assert state.view == "week"
     assert state.days[0]["date"] == "2026-03-02"  # that week's Monday
 
 
 def test_agenda_views_and_navigation(signed_in):
     state = signed_in(AgendaState, "/agenda")
-    AgendaState.load.fn(state)
+    handle(AgendaState.load)(state)
     today = local_today()
     monday = monday_of(today)
 
@@ -278,7 +287,7 @@ def test_book_an_appointment_and_an_overlapping_one(
 ):
     add_piano(engine, technician, maria, brand="Steinway", model="B")
     state = signed_in(AgendaState, "/agenda")
-    AgendaState.load.fn(state)
+    handle(AgendaState.load)(state)
 
     AgendaState.open_new.fn(state)
     assert state.editor_open
@@ -348,7 +357,7 @@ def test_edit_an_appointment(signed_in, engine, technician, maria, maria_piano):
         engine, technician, maria, piano_id=maria_piano.id, service_type="tuning"
     )
     state = signed_in(AgendaState, "/agenda")
-    AgendaState.load.fn(state)
+    handle(AgendaState.load)(state)
 
     AgendaState.open_edit.fn(state, appointment.id)
 
@@ -386,7 +395,7 @@ def test_edit_an_appointment(signed_in, engine, technician, maria, maria_piano):
 )
 def test_a_bad_appointment_form_writes_nothing(signed_in, engine, maria, changes, errors):
     state = signed_in(AgendaState, "/agenda")
-    AgendaState.load.fn(state)
+    handle(AgendaState.load)(state)
     AgendaState.open_new.fn(state)
     AgendaState.pick_client.fn(state, maria.id, maria.name)
     form = appointment_form(None, **changes)
@@ -401,7 +410,7 @@ def test_a_bad_appointment_form_writes_nothing(signed_in, engine, maria, changes
 
 def test_an_appointment_needs_a_client(signed_in, engine, maria):
     state = signed_in(AgendaState, "/agenda")
-    AgendaState.load.fn(state)
+    handle(AgendaState.load)(state)
     AgendaState.open_new.fn(state)
 
     assert AgendaState.save.fn(state, appointment_form(None)) is None
@@ -417,7 +426,7 @@ def test_an_appointment_for_a_piano_of_another_client_is_refused(
     pedro = add_client(engine, technician, "Pedro López")
     pedro_piano = add_piano(engine, technician, pedro, brand="Kawai")
     state = signed_in(AgendaState, "/agenda")
-    AgendaState.load.fn(state)
+    handle(AgendaState.load)(state)
     AgendaState.open_new.fn(state)
     AgendaState.pick_client.fn(state, maria.id, maria.name)
 
@@ -433,7 +442,7 @@ def test_an_appointment_for_a_piano_of_another_client_is_refused(
 def test_confirm_and_cancel(signed_in, engine, technician, maria):
     appointment = add_appointment(engine, technician, maria, title="Visita")
     state = signed_in(AgendaState, "/agenda")
-    AgendaState.load.fn(state)
+    handle(AgendaState.load)(state)
 
     result = AgendaState.confirm.fn(state, appointment.id)
     assert toasts(result) == [("success", "Cita guardada")]
@@ -468,7 +477,7 @@ def test_complete_record_the_service_and_book_the_next_visit(
         duration_minutes=90,
     )
     state = signed_in(AgendaState, "/agenda")
-    AgendaState.load.fn(state)
+    handle(AgendaState.load)(state)
     today = local_today()
 
     assert AgendaState.complete.fn(state, appointment.id) is None
@@ -533,7 +542,7 @@ def test_record_service_with_a_bad_cost_writes_nothing(
 ):
     appointment = add_appointment(engine, technician, maria, piano_id=maria_piano.id)
     state = signed_in(AgendaState, "/agenda")
-    AgendaState.load.fn(state)
+    handle(AgendaState.load)(state)
     AgendaState.complete.fn(state, appointment.id)
 
     assert AgendaState.record_service.fn(state, {"service_type": "tuning", "cost": "mucho"}) is None
@@ -549,7 +558,7 @@ def test_book_next_with_a_bad_time_writes_nothing(
 ):
     appointment = add_appointment(engine, technician, maria, piano_id=maria_piano.id)
     state = signed_in(AgendaState, "/agenda")
-    AgendaState.load.fn(state)
+    handle(AgendaState.load)(state)
     AgendaState.complete.fn(state, appointment.id)
 
     form = {"next_date": state.completion["next_date"], "next_time": "25:00"}
@@ -569,7 +578,7 @@ def test_another_technicians_appointment_cannot_be_touched(
         engine, other_technician, foreign_client, piano_id=foreign_piano.id, title="Ajena"
     )
     state = signed_in(AgendaState, "/agenda")
-    AgendaState.load.fn(state)
+    handle(AgendaState.load)(state)
     assert all(d["items"] == [] for d in state.days)  # not shown
 
     for handler in (AgendaState.confirm, AgendaState.cancel, AgendaState.complete):
@@ -626,7 +635,7 @@ def test_reminders_load_lists_due_pianos_buckets_counts_and_templates(
     add_service(engine, technician, recent, service_date=local_today() - timedelta(days=60))
     state = signed_in(RemindersState, "/recordatorios")
 
-    assert RemindersState.load.fn(state) is None
+    assert handle(RemindersState.load)(state) is None
 
     assert state.loaded
     added = local_today() - timedelta(days=400)
@@ -662,13 +671,13 @@ def test_a_piano_whose_client_calls_is_never_due(signed_in, engine, technician, 
     piano = add_piano(engine, technician, maria, service_interval_months="0")
     backdate_piano(engine, piano, 2000)
     state = signed_in(RemindersState, "/recordatorios")
-    RemindersState.load.fn(state)
+    handle(RemindersState.load)(state)
     assert state.due_groups == []
 
 
 def test_contact_a_due_piano_and_mark_it_contacted(signed_in, engine, technician, maria, due_piano):
     state = signed_in(RemindersState, "/recordatorios")
-    RemindersState.load.fn(state)
+    handle(RemindersState.load)(state)
 
     assert RemindersState.open_contact.fn(state, due_piano.id) is None
 
@@ -720,7 +729,7 @@ def test_contact_actions_on_pianos_that_are_not_due_or_not_theirs(
     foreign = add_piano(engine, other_technician, foreign_client)
     backdate_piano(engine, foreign, 400)
     state = signed_in(RemindersState, "/recordatorios")
-    RemindersState.load.fn(state)
+    handle(RemindersState.load)(state)
     assert state.due_groups == []
 
     assert toasts(RemindersState.open_contact.fn(state, foreign.id)) == [("error", "No encontrado")]
@@ -750,7 +759,7 @@ def reminder_form(**changes) -> dict:
 
 def test_create_a_reminder(signed_in, engine, technician, maria, maria_piano):
     state = signed_in(RemindersState, "/recordatorios")
-    RemindersState.load.fn(state)
+    handle(RemindersState.load)(state)
 
     RemindersState.open_new.fn(state)
     assert state.editor_open
@@ -793,7 +802,7 @@ def test_create_a_reminder(signed_in, engine, technician, maria, maria_piano):
 )
 def test_a_bad_reminder_form_writes_nothing(signed_in, engine, maria, changes, errors):
     state = signed_in(RemindersState, "/recordatorios")
-    RemindersState.load.fn(state)
+    handle(RemindersState.load)(state)
     RemindersState.open_new.fn(state)
     RemindersState.pick_client.fn(state, maria.id, maria.name)
 
@@ -806,7 +815,7 @@ def test_a_bad_reminder_form_writes_nothing(signed_in, engine, maria, changes, e
 
 def test_a_reminder_needs_a_client(signed_in, engine, maria):
     state = signed_in(RemindersState, "/recordatorios")
-    RemindersState.load.fn(state)
+    handle(RemindersState.load)(state)
     RemindersState.open_new.fn(state)
 
     assert RemindersState.save.fn(state, reminder_form()) is None
@@ -819,7 +828,7 @@ def test_complete_reopen_and_remove_a_reminder(signed_in, engine, technician, ma
     overdue = add_reminder(engine, technician, maria, local_today() - timedelta(days=3), "Atrasado")
     later = add_reminder(engine, technician, maria, local_today() + timedelta(days=40), "Luego")
     state = signed_in(RemindersState, "/recordatorios")
-    RemindersState.load.fn(state)
+    handle(RemindersState.load)(state)
     assert [r["id"] for r in state.buckets["overdue"]] == [overdue.id]
     assert state.buckets["overdue"][0]["days_overdue"] == 3
     assert [r["id"] for r in state.buckets["later"]] == [later.id]
@@ -854,7 +863,7 @@ def test_another_technicians_reminder_cannot_be_touched(
     foreign_client = add_client(engine, other_technician, "Cliente Ajeno")
     foreign = add_reminder(engine, other_technician, foreign_client, local_today(), "Ajeno")
     state = signed_in(RemindersState, "/recordatorios")
-    RemindersState.load.fn(state)
+    handle(RemindersState.load)(state)
     assert all(bucket == [] for bucket in state.buckets.values())
 
     for handler in (RemindersState.complete, RemindersState.reopen, RemindersState.remove):
@@ -873,7 +882,7 @@ def test_another_technicians_reminder_cannot_be_touched(
 
 def test_save_message_templates(signed_in, engine, technician, maria, due_piano):
     state = signed_in(RemindersState, "/recordatorios")
-    RemindersState.load.fn(state)
+    handle(RemindersState.load)(state)
     defaults = dict(state.templates)
 
     bad = {
@@ -938,7 +947,7 @@ ITEM_FORM = {
 )
 def test_a_bad_item_form_writes_nothing(signed_in, engine, changes, errors):
     state = signed_in(InventoryState, "/inventario")
-    InventoryState.load.fn(state)
+    handle(InventoryState.load)(state)
     InventoryState.open_new.fn(state)
 
     assert InventoryState.save.fn(state, {**ITEM_FORM, **changes}) is None
@@ -951,7 +960,7 @@ def test_a_bad_item_form_writes_nothing(signed_in, engine, changes, errors):
 
 def test_create_an_item_below_its_minimum_and_buy_more(signed_in, engine, technician):
     state = signed_in(InventoryState, "/inventario")
-    InventoryState.load.fn(state)
+    handle(InventoryState.load)(state)
     assert (state.items, state.low_count) == ([], 0)
     InventoryState.open_new.fn(state)
     assert state.form["category"] == "other"
@@ -1026,7 +1035,7 @@ def test_create_an_item_below_its_minimum_and_buy_more(signed_in, engine, techni
 def test_a_bad_movement_writes_nothing(signed_in, engine, technician, form, message):
     item = add_item(engine, technician, "Fieltro", "15", "2")
     state = signed_in(InventoryState, "/inventario")
-    InventoryState.load.fn(state)
+    handle(InventoryState.load)(state)
     InventoryState.open_detail.fn(state, item.id)
 
     assert InventoryState.record_movement.fn(state, {**form, "note": "x"}) is None
@@ -1041,7 +1050,7 @@ def test_a_bad_movement_writes_nothing(signed_in, engine, technician, form, mess
 def test_the_stock_message_shows_the_quantity_in_spanish(signed_in, engine, technician):
     item = add_item(engine, technician, "Fieltro", "15", "2")
     state = signed_in(InventoryState, "/inventario")
-    InventoryState.load.fn(state)
+    handle(InventoryState.load)(state)
     InventoryState.open_detail.fn(state, item.id)
 
     InventoryState.record_movement.fn(state, {"reason": "adjustment", "amount": "-100"})
@@ -1057,7 +1066,7 @@ def test_another_technicians_item_cannot_be_seen_or_moved(
 ):
     foreign = add_item(engine, other_technician, "Cuerda ajena", "1", "5")
     state = signed_in(InventoryState, "/inventario")
-    InventoryState.load.fn(state)
+    handle(InventoryState.load)(state)
     assert (state.items, state.low_count) == ([], 0)
 
     assert toasts(InventoryState.open_detail.fn(state, foreign.id)) == [("error", "No encontrado")]
@@ -1204,27 +1213,27 @@ def test_opening_a_page_sets_the_sidebar_badges(
     add_item(engine, other_technician, "Ajeno", "0", "3")
     state = signed_in(RemindersState, "/recordatorios")
 
-    assert RemindersState.load.fn(state) is None
+    assert handle(RemindersState.load)(state) is None
 
     assert state.auth_checked
     assert state.nav_badges == {"/recordatorios": 2, "/inventario": 1}
 
     other = signed_in(InventoryState, "/inventario", user=other_technician)
-    InventoryState.load.fn(other)
+    handle(InventoryState.load)(other)
     assert other.auth_checked
     assert other.nav_badges == {"/recordatorios": 1, "/inventario": 1}
 
 
 def test_page_badges_are_zero_without_records(signed_in, engine):
     state = signed_in(AgendaState, "/agenda")
-    AgendaState.load.fn(state)
+    handle(AgendaState.load)(state)
     assert state.nav_badges == {"/recordatorios": 0, "/inventario": 0}
 
 
 def test_a_page_signed_out_redirects_and_shows_no_badges(engine, maria):
     state = make_state(RemindersState, "/recordatorios")
 
-    result = RemindersState.load.fn(state)
+    result = handle(RemindersState.load)(state)
 
     assert redirect_path(result) == "/entrar?next=%2Frecordatorios"
     assert state.auth_checked
@@ -1305,7 +1314,7 @@ def test_signed_out_handlers_raise_and_write_nothing(
     before = snapshot(engine)
     state = make_state(cls, path)
     if token == "forged":
-        state.session_token = "eyJhbGciOiJIUzI1NiJ9.e30.bm90LWEtc2lnbmF0dXJl"
+        set_session(state, "eyJhbGciOiJIUzI1NiJ9.e30.bm90LWEtc2lnbmF0dXJl")
     # What a page would hold after a load: ids of real records.
     if hasattr(state, "picked_client_id"):
         state.picked_client_id = records["client"]
@@ -1341,7 +1350,7 @@ def test_signed_out_loads_show_nothing(engine, records, cls, path, names):
     before = snapshot(engine)
     state = make_state(cls, path)
 
-    assert redirect_path(cls.load.fn(state)) == "/entrar?next=" + quote(path, safe="")
+    assert redirect_path(handle(cls.load)(state)) == "/entrar?next=" + quote(path, safe="")
     assert state.auth_checked and state.user_id == 0
 
     assert getattr(state, "loaded", False) is False

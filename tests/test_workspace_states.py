@@ -34,7 +34,16 @@ from piano_emotion.ui.state.home import HomeState
 from piano_emotion.ui.state.pianos import PianoDetailState, PianosState
 from piano_emotion.ui.state.services import ServiceDetailState, ServicesState
 from tests.conftest import run_async
-from tests.ui_states import count, fetch, make_state, redirect_path, toasts
+from tests.ui_states import (
+    count,
+    fetch,
+    handle,
+    make_state,
+    redirect_path,
+    set_language,
+    set_session,
+    toasts,
+)
 
 pytestmark = pytest.mark.usefixtures("configured_app_settings")
 
@@ -116,7 +125,7 @@ def test_save_client_with_an_invalid_email(engine, signed_in):
 
 def test_client_field_messages_follow_the_language(engine, signed_in):
     state = signed_in(ClientsState, "/clientes")
-    state.lang = "en"
+    set_language(state, "en")
     ClientsState.open_new.fn(state)
 
     ClientsState.save.fn(state, {**VALID_CLIENT, "name": "", "email": "maria@"})
@@ -130,7 +139,7 @@ def test_client_field_messages_follow_the_language(engine, signed_in):
 
 def test_save_a_valid_client(engine, signed_in, technician):
     state = signed_in(ClientsState, "/clientes")
-    ClientsState.load.fn(state)
+    handle(ClientsState.load)(state)
     ClientsState.open_new.fn(state)
 
     result = ClientsState.save.fn(state, VALID_CLIENT)
@@ -153,7 +162,7 @@ def test_save_a_valid_client(engine, signed_in, technician):
 def test_edit_a_client_saves_without_redirect(engine, signed_in, technician):
     client = add_client(engine, technician, "María García", city="Sevilla")
     state = signed_in(ClientsState, "/clientes")
-    ClientsState.load.fn(state)
+    handle(ClientsState.load)(state)
 
     ClientsState.open_edit.fn(state, client.id)
     assert state.editing_id == client.id
@@ -175,7 +184,7 @@ def test_search_ignores_accents_and_case(signed_in, engine, technician):
     add_client(engine, technician, "María García", city="Sevilla")
     add_client(engine, technician, "Pedro López", city="Madrid")
     state = signed_in(ClientsState, "/clientes")
-    ClientsState.load.fn(state)
+    handle(ClientsState.load)(state)
     assert state.total == 2
 
     ClientsState.set_search.fn(state, "garcia")
@@ -202,7 +211,7 @@ def test_filters_and_pages(signed_in, engine, technician):
             route_group="Ruta sur",
         )
     state = signed_in(ClientsState, "/clientes")
-    ClientsState.load.fn(state)
+    handle(ClientsState.load)(state)
 
     assert (state.total, state.page, state.pages, len(state.items)) == (30, 1, 2, 25)
     assert state.cities == ["Madrid", "Sevilla"]
@@ -251,7 +260,7 @@ def test_archive_and_restore_a_client(signed_in, engine, technician):
     kept = add_client(engine, technician, "Ana Ruiz")
     archived = add_client(engine, technician, "Berta Sanz")
     state = signed_in(ClientsState, "/clientes")
-    ClientsState.load.fn(state)
+    handle(ClientsState.load)(state)
 
     result = ClientsState.archive.fn(state, archived.id, True)
 
@@ -275,7 +284,7 @@ def test_another_technicians_client_cannot_be_opened_edited_or_archived(
 ):
     foreign = add_client(engine, other_technician, "Cliente Ajeno", city="Bilbao")
     state = signed_in(ClientsState, "/clientes")
-    ClientsState.load.fn(state)
+    handle(ClientsState.load)(state)
 
     with pytest.raises(NotFound):
         ClientsState.open_edit.fn(state, foreign.id)
@@ -305,7 +314,7 @@ def test_client_detail_loads_the_client_their_pianos_and_services(signed_in, eng
     service = add_service(engine, technician, piano, service_type="tuning", cost="80")
     state = signed_in(ClientDetailState, f"/clientes/{client.id}")
 
-    ClientDetailState.load_detail.fn(state)
+    handle(ClientDetailState.load_detail)(state)
 
     assert not state.not_found
     assert state.client["id"] == str(client.id)
@@ -328,13 +337,13 @@ def test_client_detail_of_a_foreign_or_bad_id_is_not_found(
     foreign = add_client(engine, other_technician, "Ajeno")
     ref = str(foreign.id) if ref == "foreign" else ref
     state = signed_in(ClientDetailState, f"/clientes/{own.id}")
-    ClientDetailState.load_detail.fn(state)
+    handle(ClientDetailState.load_detail)(state)
     assert state.client["name"] == "Propio"
     assert not state.not_found
 
     # The same state at another address: the id is read from the URL at each event.
     state.router = make_state(ClientDetailState, f"/clientes/{ref}").router
-    ClientDetailState.load_detail.fn(state)
+    handle(ClientDetailState.load_detail)(state)
 
     assert state.not_found
     assert (state.client, state.pianos, state.services) == ({}, [], [])
@@ -344,7 +353,7 @@ def test_removing_a_client_with_a_piano_archives_it(signed_in, engine, technicia
     client = add_client(engine, technician, "María García")
     add_piano(engine, technician, client)
     state = signed_in(ClientDetailState, f"/clientes/{client.id}")
-    ClientDetailState.load_detail.fn(state)
+    handle(ClientDetailState.load_detail)(state)
 
     result = ClientDetailState.remove.fn(state)
 
@@ -359,7 +368,7 @@ def test_removing_a_client_with_a_piano_archives_it(signed_in, engine, technicia
 def test_removing_a_client_without_history_deletes_it(signed_in, engine, technician):
     client = add_client(engine, technician, "Sin Historial")
     state = signed_in(ClientDetailState, f"/clientes/{client.id}")
-    ClientDetailState.load_detail.fn(state)
+    handle(ClientDetailState.load_detail)(state)
 
     result = ClientDetailState.remove.fn(state)
 
@@ -371,7 +380,7 @@ def test_removing_a_client_without_history_deletes_it(signed_in, engine, technic
 def test_client_detail_editor_saves_and_reloads(signed_in, engine, technician):
     client = add_client(engine, technician, "María García")
     state = signed_in(ClientDetailState, f"/clientes/{client.id}")
-    ClientDetailState.load_detail.fn(state)
+    handle(ClientDetailState.load_detail)(state)
     ClientDetailState.open_edit.fn(state, client.id)
 
     ClientDetailState.save_detail.fn(state, {**state.form, "email": "mal"})
@@ -436,7 +445,7 @@ def test_save_piano_with_bad_fields(signed_in, engine, technician, field, value,
 def test_save_a_valid_piano_derives_its_type_from_the_size(signed_in, engine, technician):
     client = add_client(engine, technician, "María García")
     state = signed_in(PianosState, "/pianos")
-    PianosState.load.fn(state)
+    handle(PianosState.load)(state)
     PianosState.open_new.fn(state)
     PianosState.search_clients.fn(state, "garcia")
     [option] = state.picker_options
@@ -461,7 +470,7 @@ def test_save_a_valid_piano_derives_its_type_from_the_size(signed_in, engine, te
     assert not state.editor_open
     # The list is not reloaded for a page the browser leaves; opened again, it shows it.
     assert state.items == []
-    PianosState.load.fn(state)
+    handle(PianosState.load)(state)
     assert [item["id"] for item in state.items] == [piano.id]
 
 
@@ -548,7 +557,7 @@ def test_piano_detail_loads_the_piano(signed_in, engine, technician):
     add_service(engine, technician, piano, humidity_pct="45", temperature_c="21,5")
     state = signed_in(PianoDetailState, f"/pianos/{piano.id}")
 
-    PianoDetailState.load_detail.fn(state)
+    handle(PianoDetailState.load_detail)(state)
 
     assert not state.not_found
     assert state.piano["name"] == "Yamaha U1"
@@ -566,7 +575,7 @@ def test_piano_detail_of_a_foreign_or_bad_id_is_not_found(signed_in, engine, oth
     ref = str(foreign.id) if ref == "foreign" else ref
     state = signed_in(PianoDetailState, f"/pianos/{ref}")
 
-    PianoDetailState.load_detail.fn(state)
+    handle(PianoDetailState.load_detail)(state)
 
     assert state.not_found
     assert state.piano == {}
@@ -578,7 +587,7 @@ def test_move_a_piano_to_another_client_keeps_its_services(signed_in, engine, te
     piano = add_piano(engine, technician, first, model="U1")
     service = add_service(engine, technician, piano, service_type="tuning")
     state = signed_in(PianoDetailState, f"/pianos/{piano.id}")
-    PianoDetailState.load_detail.fn(state)
+    handle(PianoDetailState.load_detail)(state)
 
     PianoDetailState.open_move.fn(state)
     assert state.move_open
@@ -604,7 +613,7 @@ def test_confirm_move_without_a_picked_client(signed_in, engine, technician, oth
     foreign = add_client(engine, other_technician, "Cliente Ajeno")
     piano = add_piano(engine, technician, client)
     state = signed_in(PianoDetailState, f"/pianos/{piano.id}")
-    PianoDetailState.load_detail.fn(state)
+    handle(PianoDetailState.load_detail)(state)
     PianoDetailState.open_move.fn(state)
 
     assert PianoDetailState.confirm_move.fn(state) is None
@@ -622,7 +631,7 @@ def test_piano_alert_actions(signed_in, engine, technician):
     piano = add_piano(engine, technician, add_client(engine, technician, "María García"))
     backdate_piano(engine, piano, 200)
     state = signed_in(PianoDetailState, f"/pianos/{piano.id}")
-    PianoDetailState.load_detail.fn(state)
+    handle(PianoDetailState.load_detail)(state)
     [alert] = state.piano_alerts
     assert (alert["kind"], alert["level"], alert["status"]) == ("tuning", "pending", "open")
 
@@ -704,7 +713,7 @@ def test_save_a_valid_service(signed_in, engine, technician):
     client = add_client(engine, technician, "María García")
     piano = add_piano(engine, technician, client, model="U1")
     state = signed_in(ServicesState, "/servicios")
-    ServicesState.load.fn(state)
+    handle(ServicesState.load)(state)
     ServicesState.open_new_for_piano.fn(state, piano.id)
     assert state.picked_piano_id == piano.id
     assert state.picked_piano_name == "Yamaha U1 · María García"
@@ -725,7 +734,7 @@ def test_save_a_valid_service(signed_in, engine, technician):
     assert not state.editor_open
     # The list is not reloaded for a page the browser leaves; opened again, it shows it.
     assert state.items == []
-    ServicesState.load.fn(state)
+    handle(ServicesState.load)(state)
     assert [item["id"] for item in state.items] == [service.id]
 
 
@@ -753,7 +762,7 @@ def test_service_checklist(signed_in, engine, technician):
     piano = add_piano(engine, technician, add_client(engine, technician, "María García"))
     service = add_service(engine, technician, piano, service_type="tuning")
     state = signed_in(ServiceDetailState, f"/servicios/{service.id}")
-    ServiceDetailState.load_detail.fn(state)
+    handle(ServiceDetailState.load_detail)(state)
     assert not state.not_found
     defaults = len(DEFAULT_TASKS[ServiceType.TUNING])
     assert (len(state.tasks), state.tasks_done) == (defaults, 0)
@@ -795,7 +804,7 @@ def test_another_technicians_checklist_cannot_be_touched(
             select(ServiceTask.id).where(ServiceTask.service_id == foreign.id)
         ).first()
     state = signed_in(ServiceDetailState, f"/servicios/{foreign.id}")
-    ServiceDetailState.load_detail.fn(state)
+    handle(ServiceDetailState.load_detail)(state)
     assert state.not_found
 
     with pytest.raises(NotFound):
@@ -823,7 +832,7 @@ def test_completing_a_tuning_resolves_the_tuning_alert(signed_in, engine, techni
         session.commit()
     assert [(a["kind"], a["level"]) for a in active] == [("tuning", "pending")]
     state = signed_in(ServiceDetailState, f"/servicios/{service.id}")
-    ServiceDetailState.load_detail.fn(state)
+    handle(ServiceDetailState.load_detail)(state)
 
     result = ServiceDetailState.set_status.fn(state, "completed")
 
@@ -842,7 +851,7 @@ def test_set_status_to_an_unknown_value_changes_nothing(signed_in, engine, techn
     piano = add_piano(engine, technician, add_client(engine, technician, "María García"))
     service = add_service(engine, technician, piano, status="pending")
     state = signed_in(ServiceDetailState, f"/servicios/{service.id}")
-    ServiceDetailState.load_detail.fn(state)
+    handle(ServiceDetailState.load_detail)(state)
 
     result = ServiceDetailState.set_status.fn(state, "finished")
 
@@ -918,7 +927,7 @@ def test_home_feed_speaks_spanish_and_english(signed_in, engine, technician):
     assert (repair["severity"], repair["link"]) == ("urgent", f"/pianos/{piano.id}")
     assert not any(text.startswith("feed.") for text in texts)
 
-    state.lang = "en"
+    set_language(state, "en")
     HomeState.this_month.fn(state)
     assert "Needs repair: Yamaha U1 (María García)" in [item["text"] for item in state.feed]
 
@@ -1005,7 +1014,7 @@ def test_signed_out_handlers_raise_and_write_nothing(
     before = snapshot(engine)
     state = make_state(cls, path.format(**records))
     if token == "forged":
-        state.session_token = "eyJhbGciOiJIUzI1NiJ9.e30.bm90LWEtc2lnbmF0dXJl"
+        set_session(state, "eyJhbGciOiJIUzI1NiJ9.e30.bm90LWEtc2lnbmF0dXJl")
     # What a page would hold after a load: ids of real records.
     if cls is PianoDetailState:
         state.piano = {"id": str(records["piano"])}
@@ -1041,7 +1050,7 @@ def test_signed_out_loads_show_nothing(engine, records, cls, path, handler):
     before = snapshot(engine)
     state = make_state(cls, path.format(**records))
 
-    result = getattr(cls, handler).fn(state)
+    result = handle(getattr(cls, handler))(state)
 
     assert redirect_path(result) == "/entrar?next=" + quote(path.format(**records), safe="")
     assert state.auth_checked and state.user_id == 0
@@ -1061,7 +1070,7 @@ def test_signed_out_home_load_shows_nothing(engine, records):
 
 def test_a_stale_session_is_signed_out(engine, records, technician, configured_app_settings):
     state = make_state(ClientsState, "/clientes", technician, configured_app_settings)
-    ClientsState.load.fn(state)
+    handle(ClientsState.load)(state)
     assert state.total == 1
     with Session(engine) as session:
         user = session.get(User, technician.id)
@@ -1089,7 +1098,7 @@ def service_detail_state(signed_in, engine, technician):
     piano = add_piano(engine, technician, add_client(engine, technician, "María García"))
     service = add_service(engine, technician, piano)
     state = signed_in(ServiceDetailState, f"/servicios/{service.id}")
-    ServiceDetailState.load_detail.fn(state)
+    handle(ServiceDetailState.load_detail)(state)
     return state
 
 

@@ -7,16 +7,20 @@ conftests (``tests/domain``) override ``technician`` with their own.
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 
 import pytest
 from reflex.istate.data import ReflexURL, RouterData, SessionData
+from reflex.state import State
 from reflex_base.event import EventSpec
 from sqlmodel import Session, func, select
 
 from piano_emotion.auth.tokens import issue_session_token
 from piano_emotion.models import User
+from piano_emotion.ui.state.base import BrowserCookies
+from tests.conftest import run_async
 from tests.factories import make_technician
 
 ORIGIN = "http://localhost:3000"
@@ -39,13 +43,51 @@ def other_technician(engine) -> User:
     return new_technician(engine, "Otro Técnico")
 
 
+def handle(handler):
+    """``handler``'s function, called as Reflex calls it: a coroutine is run
+    to its end (page loads read the browser's cookies, so they are async)."""
+
+    def call(state, *args, **kwargs):
+        result = handler.fn(state, *args, **kwargs)
+        return run_async(result) if inspect.iscoroutine(result) else result
+
+    return call
+
+
+def in_state_tree(cls):
+    """A state of ``cls`` inside a whole state tree, as the app builds it:
+    its handlers reach the browser's cookies (``BrowserCookies``)."""
+    root = State(_reflex_internal_init=True)
+    return root.get_substate(cls.get_full_name().split("."))
+
+
+def browser_cookies(state) -> BrowserCookies:
+    """The cookies of ``state``'s browser (in its state tree)."""
+    root = state
+    while root.parent_state is not None:
+        root = root.parent_state
+    return root.get_substate(BrowserCookies.get_full_name().split("."))
+
+
+def set_session(state, token: str) -> None:
+    """The browser holds the session ``token`` (and the state its copy)."""
+    browser_cookies(state).session_token = token
+    state.session_token = token
+
+
+def set_language(state, lang: str) -> None:
+    """The browser's language is ``lang`` (and the state's copy)."""
+    browser_cookies(state).lang = lang
+    state.lang = lang
+
+
 def make_state(cls, path: str = "/", user: User | None = None, settings=None):
-    state = cls(_reflex_internal_init=True)
+    state = in_state_tree(cls)
     state.router = RouterData(
         session=SessionData(client_ip="203.0.113.7"), url=ReflexURL(ORIGIN + path)
     )
     if user is not None:
-        state.session_token = issue_session_token(user.id, user.session_version, settings)
+        set_session(state, issue_session_token(user.id, user.session_version, settings))
     return state
 
 

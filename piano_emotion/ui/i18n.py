@@ -2200,9 +2200,9 @@ def enum_label(
 
 def tr(key: str) -> rx.Var:
     """A reactive text for components: follows the user's language."""
-    from piano_emotion.ui.state.base import UIState
+    from piano_emotion.ui.state.base import BrowserCookies
 
     if key not in CATALOGUE:
         raise KeyError(f"missing translation key {key!r}")
     spanish, english = CATALOGUE[key]
-    return rx.cond(UIState.lang == "en", english, spanish)
+    return rx.cond(BrowserCookies.lang == "en", english, spanish)

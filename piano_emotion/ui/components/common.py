@@ -7,7 +7,7 @@ import reflex as rx
 
 from piano_emotion.ui import styles
 from piano_emotion.ui.i18n import ENUM_LABELS, tr
-from piano_emotion.ui.state.base import UIState
+from piano_emotion.ui.state.base import BrowserCookies
 
 
 def enum_text(enum_name: str, value: rx.Var) -> rx.Var:
@@ -16,7 +16,7 @@ def enum_text(enum_name: str, value: rx.Var) -> rx.Var:
     return rx.match(
         value,
         *[
-            (raw, rx.cond(UIState.lang == "en", english, spanish))
+            (raw, rx.cond(BrowserCookies.lang == "en", english, spanish))
             for raw, (spanish, english) in labels.items()
         ],
         value,

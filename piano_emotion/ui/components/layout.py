@@ -14,7 +14,7 @@ from piano_emotion.ui.components.search import global_search
 from piano_emotion.ui.i18n import LANGUAGES, tr
 from piano_emotion.ui.routes import HOME, OWNER_SECTIONS, SECTIONS, SETTINGS, Section
 from piano_emotion.ui.state.auth import AuthState, checks_session
-from piano_emotion.ui.state.base import UIState
+from piano_emotion.ui.state.base import BrowserCookies, UIState
 
 
 def nav_link(section: Section, active: bool) -> rx.Component:
@@ -152,7 +152,7 @@ def language_select(on_change: Any = UIState.set_language) -> rx.Component:
                 for code, label in LANGUAGES.items()
             ]
         ),
-        value=UIState.lang,
+        value=BrowserCookies.lang,
         on_change=on_change,
         size="2",
     )

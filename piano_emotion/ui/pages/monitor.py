@@ -21,7 +21,7 @@ from piano_emotion.ui import routes, styles
 from piano_emotion.ui.components.common import confirm_button
 from piano_emotion.ui.components.layout import template
 from piano_emotion.ui.i18n import CATALOGUE, tr
-from piano_emotion.ui.state.base import UIState
+from piano_emotion.ui.state.base import BrowserCookies
 from piano_emotion.ui.state.monitor import (
     HIDDEN_BUTTON_ID,
     SHOWN_BUTTON_ID,
@@ -667,7 +667,7 @@ def _namespace_label(name: rx.Var) -> rx.Var:
             (
                 key,
                 rx.cond(
-                    UIState.lang == "en",
+                    BrowserCookies.lang == "en",
                     CATALOGUE[f"monitor.ns.{key}"][1],
                     CATALOGUE[f"monitor.ns.{key}"][0],
                 ),

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from piano_emotion.auth import accounts
 from piano_emotion.auth.clerk import ClerkTokenError, get_verifier, upsert_clerk_user
-from piano_emotion.auth.current import SESSION_COOKIE, user_for_claims
+from piano_emotion.auth.current import user_for_claims
 from piano_emotion.auth.owner import is_owner, owner_display_name
 from piano_emotion.auth.tokens import decode_session_token, issue_session_token
 from piano_emotion.db import get_engine, session_scope
@@ -32,10 +32,9 @@ from piano_emotion.models import User
 from piano_emotion.settings import Settings, get_settings
 from piano_emotion.ui import routes
 from piano_emotion.ui.i18n import translate
-from piano_emotion.ui.state.base import UIState
+from piano_emotion.ui.state.base import BrowserCookies, UIState
 
 log = logging.getLogger(__name__)
-SESSION_MAX_AGE = 90 * 24 * 3600  # the JWT's own expiry is what really counts
 
 
 class NotSignedIn(Exception):
@@ -68,7 +67,8 @@ _page_user: ContextVar[User | None] = ContextVar("page_user", default=None)
 def page_load(load: Callable[..., Any]) -> Callable[..., Any]:
     """The ``on_load`` of a protected page: the session first, then the page.
 
-    ``load(self, user)`` runs only for a valid session, with the user just
+    ``load(self, user)`` runs only for a valid session (the browser's
+    cookies taken first: ``BrowserCookies``), with the user just
     resolved on the server (``AuthState._open_page``: sliding refresh,
     ``auth_checked``, sidebar badges); without one the browser goes to the
     sign-in page with ``next=`` this address, and ``load`` does not run. One
@@ -79,30 +79,21 @@ def page_load(load: Callable[..., Any]) -> Callable[..., Any]:
     wrapper is not a ``functools.wraps`` (its signature would show ``user``).
     ``layout.template`` refuses a protected page whose ``on_load`` lacks it.
     """
-    if inspect.iscoroutinefunction(load):
+    is_async = inspect.iscoroutinefunction(load)
 
-        async def checked(self):
-            # The session check reads the database: off the event loop.
-            user = await run_in_threadpool(self._open_page)
-            if user is None:
-                return self._sign_in_redirect()
-            resolved = _page_user.set(user)
-            try:
-                return await load(self, user)
-            finally:
-                _page_user.reset(resolved)
-
-    else:
-
-        def checked(self):
-            user = self._open_page()
-            if user is None:
-                return self._sign_in_redirect()
-            resolved = _page_user.set(user)
-            try:
-                return load(self, user)
-            finally:
-                _page_user.reset(resolved)
+    async def checked(self):
+        await self._adopt_cookies()
+        # The session check reads the database: off the event loop when the
+        # page's own work is too.
+        user = await run_in_threadpool(self._open_page) if is_async else self._open_page()
+        await self._write_cookies()  # a sliding session's fresh token
+        if user is None:
+            return self._sign_in_redirect()
+        resolved = _page_user.set(user)
+        try:
+            return await load(self, user) if is_async else load(self, user)
+        finally:
+            _page_user.reset(resolved)
 
     for name in ("__module__", "__name__", "__qualname__", "__doc__"):
         setattr(checked, name, getattr(load, name))
@@ -145,9 +136,9 @@ def checks_session(event: Any) -> bool:
 
 
 class AuthState(UIState):
-    session_token: str = rx.Cookie(
-        "", name=SESSION_COOKIE, max_age=SESSION_MAX_AGE, same_site="lax"
-    )
+    # The handlers' copy of ``BrowserCookies.session_token``: taken at each
+    # page's load, written back by whoever changes it (``_write_cookies``).
+    session_token: str = ""
     # Display only (re-derived on the server at every check).
     user_id: int = 0
     user_name: str = ""
@@ -162,6 +153,18 @@ class AuthState(UIState):
     submitting: bool = False
 
     # -- server-side helpers (not events) ---------------------------------
+    async def _adopt_cookies(self) -> BrowserCookies:
+        cookies = await super()._adopt_cookies()
+        if self.session_token != cookies.session_token:
+            self.session_token = cookies.session_token
+        return cookies
+
+    async def _write_cookies(self) -> None:
+        await super()._write_cookies()
+        cookies = await self.get_state(BrowserCookies)
+        if cookies.session_token != self.session_token:
+            cookies.session_token = self.session_token
+
     def _resolve_user(self, session: Session) -> User | None:
         settings = get_settings()
         claims = decode_session_token(self.session_token, settings)
@@ -200,7 +203,7 @@ class AuthState(UIState):
         self.user_email = user.email
         self.is_owner = is_owner(user)
 
-    def _start_session(self, user: User) -> None:
+    async def _start_session(self, user: User) -> None:
         # Called once the account's transaction has committed (the prefetch
         # thread reads the user again by id). Warm the pages opened first
         # (dashboard, clients, alerts) in the background, so the first clicks
@@ -212,6 +215,7 @@ class AuthState(UIState):
         if user.locale and user.locale.value != self.lang:
             self.lang = user.locale.value
         self.auth_checked = True
+        await self._write_cookies()
 
     def _current_path(self) -> str:
         url = self.router.url
@@ -266,12 +270,14 @@ class AuthState(UIState):
 
     # -- events -----------------------------------------------------------
     @rx.event
-    def redirect_if_signed_in(self):
+    async def redirect_if_signed_in(self):
         """``on_load`` of the sign-in and sign-up pages."""
+        await self._adopt_cookies()
         self.form_error = ""
         self.field_errors = {}
         self.submitting = False
         if self.current_user() is not None:
+            await self._write_cookies()  # a sliding session's fresh token
             return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
         self.auth_checked = True
         return None
@@ -290,7 +296,7 @@ class AuthState(UIState):
         except DomainError as error:
             self.form_error = self._message(error)
             return None
-        self._start_session(user)
+        await self._start_session(user)
         return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
 
     @rx.event
@@ -313,7 +319,7 @@ class AuthState(UIState):
         except ValidationFailed as error:
             self._set_field_errors(error)
             return None
-        self._start_session(user)
+        await self._start_session(user)
         return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
 
     @rx.event
@@ -328,7 +334,7 @@ class AuthState(UIState):
             log.warning("Clerk token refused: %s", exc)
             self.form_error = translate("error.clerk_refused", self.lang)
             return None
-        self._start_session(user)
+        await self._start_session(user)
         if self.router.url.path in routes.PUBLIC_ROUTES:
             return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
         return None
@@ -339,8 +345,9 @@ class AuthState(UIState):
         return None
 
     @rx.event
-    def sign_out(self):
+    async def sign_out(self):
         self.session_token = ""
+        await self._write_cookies()
         self._show_user(None)
         self.reset_forms()
         outcome = [rx.redirect(routes.SIGN_IN)]

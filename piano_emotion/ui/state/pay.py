@@ -123,10 +123,10 @@ class PayState(UIState):
         )
 
     @rx.event
-    def set_language(self, lang: str):
+    async def set_language(self, lang: str):
         """The page's language selector: ``UIState.set_language``, then the
         invoice again in that language (an event of this state only)."""
-        UIState.set_language.fn(self, lang)
+        await UIState.set_language.fn(self, lang)
         self._format()
 
     # -- loading -------------------------------------------------------------
@@ -187,8 +187,9 @@ class PayState(UIState):
             return checkout_invoice(session, token)
 
     @rx.event
-    def load(self):
+    async def load(self):
         """``on_load`` of the three pages: the invoice of the token, or "Enlace no válido"."""
+        await self._adopt_cookies()
         token = self._token()
         self.paying = False
         self.stripe_on = get_settings().stripe_enabled

@@ -60,7 +60,7 @@ class SettingsState(AuthState):
         self._fill(user)
 
     @rx.event
-    def save_profile(self, form: dict):
+    async def save_profile(self, form: dict):
         user = self.require_user()
         try:
             with session_scope() as session:
@@ -75,6 +75,7 @@ class SettingsState(AuthState):
             return None
         self.profile_errors = {}
         self.lang = user.locale.value
+        await self._write_cookies()
         self._show_user(user)
         self._fill(user)
         return rx.toast.success(translate("settings.saved", self.lang))
@@ -108,7 +109,7 @@ class SettingsState(AuthState):
         return rx.toast.success(translate("settings.saved", self.lang))
 
     @rx.event
-    def change_password(self, form: dict):
+    async def change_password(self, form: dict):
         user = self.require_user()
         if form.get("new_password") != form.get("new_password_confirm"):
             self.password_errors = {
@@ -129,6 +130,7 @@ class SettingsState(AuthState):
         self.password_errors = {}
         # Other devices are signed out; this one gets a token of the new version.
         self.session_token = issue_session_token(user.id, user.session_version, get_settings())
+        await self._write_cookies()
         self.form_version += 1
         return rx.toast.success(translate("settings.password_changed", self.lang))
 
