@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from starlette.concurrency import run_in_threadpool
 
 from piano_emotion.auth import accounts
 from piano_emotion.auth.tokens import issue_session_token
@@ -13,6 +14,15 @@ from piano_emotion.models import User
 from piano_emotion.settings import get_settings
 from piano_emotion.ui.i18n import translate
 from piano_emotion.ui.state.auth import AuthState, page_load
+
+
+def _password_changed(user: User, current: str, new: str) -> User:
+    """The account with its new password, committed. Run in the thread pool:
+    Argon2 checks the old one and hashes the new one (~120 ms of CPU each),
+    which on the event loop would hold up every tab of the worker."""
+    with session_scope() as session:
+        return accounts.change_password(session, user, current=current, new=new)
+
 
 BUSINESS_FIELDS = tuple(business.BusinessInfoInput.__dataclass_fields__)
 THRESHOLD_FIELDS = tuple(alerts.MaintenanceSettingsInput.__dataclass_fields__)
@@ -117,13 +127,12 @@ class SettingsState(AuthState):
             }
             return None
         try:
-            with session_scope() as session:
-                user = accounts.change_password(
-                    session,
-                    user,
-                    current=str(form.get("current_password", "")),
-                    new=str(form.get("new_password", "")),
-                )
+            user = await run_in_threadpool(
+                _password_changed,
+                user,
+                str(form.get("current_password", "")),
+                str(form.get("new_password", "")),
+            )
         except ValidationFailed as error:
             self.password_errors = self._errors(error)
             return None
