@@ -159,11 +159,11 @@ class AuthState(UIState):
             self.session_token = cookies.session_token
         return cookies
 
-    async def _write_cookies(self) -> None:
-        await super()._write_cookies()
-        cookies = await self.get_state(BrowserCookies)
+    async def _write_cookies(self) -> BrowserCookies:
+        cookies = await super()._write_cookies()
         if cookies.session_token != self.session_token:
             cookies.session_token = self.session_token
+        return cookies
 
     def _resolve_user(self, session: Session) -> User | None:
         settings = get_settings()

@@ -45,11 +45,13 @@ class UIState(rx.State):
             self.lang = cookies.lang
         return cookies
 
-    async def _write_cookies(self) -> None:
-        """Write this state's copies back to the browser's cookies."""
+    async def _write_cookies(self) -> BrowserCookies:
+        """Write this state's copies back to the browser's cookies (only
+        what differs: an unchanged cookie is not sent again)."""
         cookies = await self.get_state(BrowserCookies)
         if cookies.lang != self.lang:
             cookies.lang = self.lang
+        return cookies
 
     @rx.event
     async def set_language(self, lang: str):
