@@ -6,14 +6,13 @@ from reflex.state import State
 
 from piano_emotion.ui.state.base import BrowserCookies, UIState
 from tests.conftest import run_async
-from tests.ui_states import browser_cookies
+from tests.ui_states import browser_cookies, in_state_tree
 
 
 def make_state() -> UIState:
     """``UIState`` inside a whole state tree, as the app builds it: a language
     change reaches every page state whose computed vars depend on it."""
-    root = State(_reflex_internal_init=True)
-    return root.get_substate(UIState.get_full_name().split("."))
+    return in_state_tree(UIState)
 
 
 def test_language_defaults_to_spanish():

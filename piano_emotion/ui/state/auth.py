@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 import reflex as rx
@@ -32,7 +32,7 @@ from piano_emotion.models import User
 from piano_emotion.settings import Settings, get_settings
 from piano_emotion.ui import routes
 from piano_emotion.ui.i18n import translate
-from piano_emotion.ui.state.base import BrowserCookies, UIState
+from piano_emotion.ui.state.base import UIState
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,7 @@ def checks_session(event: Any) -> bool:
 
 
 class AuthState(UIState):
+    _COOKIE_COPIES: ClassVar[tuple[str, ...]] = ("lang", "session_token")
     # The handlers' copy of ``BrowserCookies.session_token``: taken at each
     # page's load, written back by whoever changes it (``_write_cookies``).
     session_token: str = ""
@@ -153,18 +154,6 @@ class AuthState(UIState):
     submitting: bool = False
 
     # -- server-side helpers (not events) ---------------------------------
-    async def _adopt_cookies(self) -> BrowserCookies:
-        cookies = await super()._adopt_cookies()
-        if self.session_token != cookies.session_token:
-            self.session_token = cookies.session_token
-        return cookies
-
-    async def _write_cookies(self) -> BrowserCookies:
-        cookies = await super()._write_cookies()
-        if cookies.session_token != self.session_token:
-            cookies.session_token = self.session_token
-        return cookies
-
     def _resolve_user(self, session: Session) -> User | None:
         settings = get_settings()
         claims = decode_session_token(self.session_token, settings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from piano_emotion.auth.current import SESSION_COOKIE
@@ -32,25 +34,33 @@ class BrowserCookies(rx.State):
     )
 
 
+def _copy(source: rx.State, target: rx.State, names: tuple[str, ...]) -> None:
+    # Only what differs: an assignment marks the var dirty, and a dirty
+    # cookie is sent to the browser again.
+    for name in names:
+        value = getattr(source, name)
+        if getattr(target, name) != value:
+            setattr(target, name, value)
+
+
 class UIState(rx.State):
     """Preferences every page reads. Page states inherit from it."""
 
+    # The ``BrowserCookies`` vars this state keeps a copy of, by the same name.
+    _COOKIE_COPIES: ClassVar[tuple[str, ...]] = ("lang",)
     # The handlers' copy of ``BrowserCookies.lang`` (server-side texts).
     lang: str = DEFAULT_LANGUAGE
 
     async def _adopt_cookies(self) -> BrowserCookies:
         """Take the browser's cookies (first thing of a page's load)."""
         cookies = await self.get_state(BrowserCookies)
-        if self.lang != cookies.lang:
-            self.lang = cookies.lang
+        _copy(cookies, self, self._COOKIE_COPIES)
         return cookies
 
     async def _write_cookies(self) -> BrowserCookies:
-        """Write this state's copies back to the browser's cookies (only
-        what differs: an unchanged cookie is not sent again)."""
+        """Write this state's copies back to the browser's cookies."""
         cookies = await self.get_state(BrowserCookies)
-        if cookies.lang != self.lang:
-            cookies.lang = self.lang
+        _copy(self, cookies, self._COOKIE_COPIES)
         return cookies
 
     @rx.event

@@ -15,6 +15,10 @@ from piano_emotion.settings import get_settings
 from piano_emotion.ui.i18n import translate
 from piano_emotion.ui.state.auth import AuthState, page_load
 
+BUSINESS_FIELDS = tuple(business.BusinessInfoInput.__dataclass_fields__)
+THRESHOLD_FIELDS = tuple(alerts.MaintenanceSettingsInput.__dataclass_fields__)
+MAX_BACKUP_BYTES = 50 * 1024 * 1024  # a large account's backup is a few MB
+
 
 def _password_changed(user: User, current: str, new: str) -> User:
     """The account with its new password, committed. Run in the thread pool:
@@ -22,11 +26,6 @@ def _password_changed(user: User, current: str, new: str) -> User:
     which on the event loop would hold up every tab of the worker."""
     with session_scope() as session:
         return accounts.change_password(session, user, current=current, new=new)
-
-
-BUSINESS_FIELDS = tuple(business.BusinessInfoInput.__dataclass_fields__)
-THRESHOLD_FIELDS = tuple(alerts.MaintenanceSettingsInput.__dataclass_fields__)
-MAX_BACKUP_BYTES = 50 * 1024 * 1024  # a large account's backup is a few MB
 
 
 class SettingsState(AuthState):
