@@ -38,11 +38,20 @@ from piano_emotion.ui.state import monitor as monitor_state
 from piano_emotion.ui.state.auth import NotSignedIn
 from piano_emotion.ui.state.monitor import MonitorState
 from piano_emotion.ui.state.notifications import NotificationsState
-from tests.conftest import REDIS_TEST_URL, redis_available, require_service, run_async
+from tests.conftest import REDIS_TEST_URL, redis_available, require_service
 from tests.factories import make_technician
 from tests.monitoring.conftest import NOW, OWNER_EMAIL, monitor_settings
 from tests.monitoring.traffic import Traffic
-from tests.ui_states import count, events_of, make_state, redirect_path, rows, set_language, toasts
+from tests.ui_states import (
+    count,
+    events_of,
+    handle,
+    make_state,
+    redirect_path,
+    rows,
+    set_language,
+    toasts,
+)
 
 ACCESS_DENIED = "Acceso denegado"
 
@@ -106,10 +115,7 @@ def bell_for(user: User | None, settings) -> NotificationsState:
 
 def call(handler, state, *args):
     """Run an event handler's function (a coroutine to completion too)."""
-    result = handler.fn(state, *args)
-    if hasattr(result, "__await__"):
-        return run_async(result)
-    return result
+    return handle(handler)(state, *args)
 
 
 def add_notification(engine, title: str = "Caché: latencia alta (150 ms)") -> int:

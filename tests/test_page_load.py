@@ -45,10 +45,10 @@ from piano_emotion.ui.state.rates import RatesState
 from piano_emotion.ui.state.reminders import RemindersState
 from piano_emotion.ui.state.services import ServiceDetailState, ServicesState
 from piano_emotion.ui.state.settings import SettingsState
-from tests.conftest import run_async
 from tests.ui_states import (
     browser_cookies,
     events_of,
+    handle,
     make_state,
     redirect_path,
     set_session,
@@ -81,8 +81,7 @@ NO_BADGES = {"/recordatorios": 0, "/inventario": 0}
 
 
 def open_page(cls, handler: str, state):
-    result = getattr(cls, handler).fn(state)
-    return run_async(result) if inspect.iscoroutine(result) else result
+    return handle(getattr(cls, handler))(state)
 
 
 def page_vars(state) -> dict:
