@@ -285,7 +285,7 @@ class Recorder:
     def summary(self, since: float = 0.0, until: float = float("inf")) -> dict:
         rows: dict[str, dict] = {}
         window = [s for s in self.samples if since <= s.start < until]
-        for kind in (*KINDS, "all"):
+        for kind in dict.fromkeys([*KINDS, *(s.kind for s in window), "all"]):
             chosen = [s for s in window if kind == "all" or s.kind == kind]
             if not chosen:
                 continue
@@ -377,11 +377,12 @@ class Tab:
         headers = {"User-Agent": "pe-load-test"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        # The page itself (static HTML; the JS assets are in the browser cache).
-        async with self.http.get(self.run.base + path, headers=headers) as response:
-            await response.read()
-            if response.status >= 400:
-                raise ActionFailed(f"http {response.status}")
+        if self.run.fetch_pages:
+            # The page itself (static HTML; the JS assets are in the browser cache).
+            async with self.http.get(self.run.base + path, headers=headers) as response:
+                await response.read()
+                if response.status >= 400:
+                    raise ActionFailed(f"http {response.status}")
         payload: dict = {}
         if vars_ := self._client_vars():
             payload["vars"] = vars_
@@ -862,6 +863,7 @@ class Run:
         self.rec = Recorder()
         self.connector = None
         self.reflex_version = "0.10.1"
+        self.fetch_pages = True  # GET a page's HTML before its socket opens, as a browser
         self._stop = asyncio.Event()
 
     async def pause(self, seconds: float) -> None:
@@ -937,15 +939,15 @@ def core_speed_ms(repeats: int = 7) -> float:
     return min(times)
 
 
-async def main_async(args) -> dict:
+def new_run(args, fe: Frontend) -> tuple[Run, int]:
+    """A run against ``args.url`` (loopback only) and the app's port; call it
+    inside the event loop (the connection pool belongs to it)."""
     import aiohttp
 
     scheme, host, port = require_loopback(args.url, "--url")
-    base = f"{'https' if scheme in ('https', 'wss') else 'http'}://{host}:{port}"
-    if ":" in host:
-        base = f"{'https' if scheme in ('https', 'wss') else 'http'}://[{host}]:{port}"
-    limit = raise_open_files(args.users * 2 + 1024)
-    fe = Frontend.from_app()
+    secure = scheme in ("https", "wss")
+    base = f"{'https' if secure else 'http'}://{f'[{host}]' if ':' in host else host}:{port}"
+    raise_open_files(args.users * 2 + 1024)
     try:
         from reflex_base import constants
 
@@ -955,8 +957,16 @@ async def main_async(args) -> dict:
     run = Run(args, fe, base)
     run.reflex_version = version
     run.connector = aiohttp.TCPConnector(limit=0, force_close=False, enable_cleanup_closed=True)
+    return run, port
+
+
+async def main_async(args) -> dict:
+    import aiohttp
+
+    fe = Frontend.from_app()
+    run, port = new_run(args, fe)
     async with aiohttp.ClientSession(connector=run.connector, connector_owner=False) as http:
-        notes = await fe.read_bundle(http, base)
+        notes = await fe.read_bundle(http, run.base)
     for note in notes:
         print("note:", note)
 
@@ -985,8 +995,19 @@ async def main_async(args) -> dict:
     slots = {t * args.users // len(technicians) for t in range(len(technicians))}
     tabs = [firsts.pop(0) if slot in slots else others.pop() for slot in range(args.users)]
 
-    speed_before = core_speed_ms()
     cache = cache_service(args)
+    who = f"{real} real sign-ins, {len(technicians)} technicians"
+    result = await drive(args, run, tabs, port, notes, cache, who)
+    if args.cookie_cache:
+        save_cookies(args.cookie_cache, saved, tabs)
+    return result
+
+
+async def drive(args, run: Run, tabs: list, port: int, notes: list[str], cache, who: str) -> dict:
+    """Start ``tabs`` evenly over the ramp, let them act until the end of the
+    steady window, close them and report (the app's resources sampled every
+    second, the cache's counters before and after when ``cache`` is given)."""
+    speed_before = core_speed_ms()
     cache_before = await asyncio.to_thread(cache_totals, cache) if cache else None
     sampler = Sampler(port, args.server_pids, args.sample_interval)
     stop = asyncio.Event()
@@ -995,16 +1016,16 @@ async def main_async(args) -> dict:
     start = time.perf_counter()
     ramp_end = start + args.ramp_seconds
     end = ramp_end + args.duration
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     print(
-        f"load test: {args.users} users ({real} real sign-ins, {len(technicians)} technicians) "
-        f"on {base}, ramp {args.ramp_seconds:.0f} s, steady {args.duration:.0f} s, "
+        f"load test: {args.users} users ({who}) "
+        f"on {run.base}, ramp {args.ramp_seconds:.0f} s, steady {args.duration:.0f} s, "
         f"think mean {args.think_mean:.0f} s, writes {args.write_percent:g} %, open files {limit}",
         flush=True,
     )
     sampler_task = asyncio.create_task(sampler.run(rec, stop))
     progress_task = asyncio.create_task(progress(run, sampler, stop, args.progress))
     step = args.ramp_seconds / max(1, args.users)
-    # The first tab of each technician signs in at the start; the rest spread over the ramp.
     tasks = [asyncio.create_task(tab.live(start + i * step, end)) for i, tab in enumerate(tabs)]
     done, pending = await asyncio.wait(tasks, timeout=end - time.perf_counter() + args.timeout + 30)
     for task in pending:
@@ -1018,8 +1039,6 @@ async def main_async(args) -> dict:
     await asyncio.gather(sampler_task, progress_task, return_exceptions=True)
     await asyncio.gather(*(tab.close() for tab in tabs), return_exceptions=True)
     await run.connector.close()
-    if args.cookie_cache:
-        save_cookies(args.cookie_cache, saved, tabs)
     # The app pushes its metrics once a second, and flushes the closed tabs' states.
     await asyncio.sleep(2.5)
     cache_after = await asyncio.to_thread(cache_totals, cache) if cache else None
@@ -1272,12 +1291,16 @@ def main(argv=None) -> int:
     import uvloop
 
     result = uvloop.run(main_async(args))
-    if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        with open(args.json, "w") as handle:
-            json.dump(result, handle, indent=1, default=str)
-        print(f"\nfigures written to {args.json}")
+    write_json(args.json, result)
     return 0
+
+
+def write_json(path: str | None, result: dict) -> None:
+    if path:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "w") as handle:
+            json.dump(result, handle, indent=1, default=str)
+        print(f"\nfigures written to {path}")
 
 
 if __name__ == "__main__":

@@ -645,3 +645,39 @@ def test_the_load_test_drives_both_workers_without_errors(workers_app, tmp_path)
     assert result["cache"] and result["cache"]["hits"] + result["cache"]["misses"] > 0
     # How fast the cores were, to compare runs on different machines.
     assert all(0 < result["core_speed"][when] < 60_000 for when in ("before_ms", "after_ms"))
+
+
+def test_the_reflex_floor_bench_drives_its_own_two_worker_app(tmp_path):
+    """``bench/reflex_floor.py`` in miniature: it starts the floor app the
+    way the product runs (production mode, two granian workers, Reflex's
+    state in the local Redis), drives page changes with the load test's
+    tabs, reports them without error, and stops the app."""
+    import json
+
+    from tests.conftest import REDIS_TEST_URL
+
+    require_service(redis_available(), "Redis")
+    port = free_port()
+    out = tmp_path / "floor.json"
+    run = subprocess.run(
+        [
+            sys.executable,
+            *("-m", "bench.reflex_floor", "--url", f"http://127.0.0.1:{port}"),
+            *("--workers", "2", "--state-redis-url", REDIS_TEST_URL),
+            *("--users", "6", "--ramp-seconds", "2", "--duration", "8", "--think-mean", "1"),
+            *("--progress", "0", "--json", str(out)),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert result["errors"] == {}, result["errors"]
+    assert result["users_connected_max"] == 6
+    changes = result["whole_run"]["page_change"]
+    assert changes["count"] >= 6 and 0 < changes["p95"] < 30_000
+    assert result["resources"]["app_rss_max"] > 0
+    with pytest.raises(httpx.ConnectError):  # the tool stopped the app it started
+        httpx.get(f"http://127.0.0.1:{port}/ping", timeout=2)
