@@ -193,6 +193,16 @@ def configured_app_settings(engine, monkeypatch) -> Iterator[object]:
 
 
 @pytest.fixture(autouse=True)
+def spare_cpu(monkeypatch):
+    """Background work (the cache refresher, the sign-in prefetch) waits
+    while the machine's CPU is saturated; a busy test machine must not make
+    the tests wait for it. Tests of that wait set it themselves."""
+    from piano_emotion.domain import refresh
+
+    monkeypatch.setattr(refresh, "cpu_saturated", lambda: False)
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Every test starts with an empty process cache.
 

@@ -102,7 +102,7 @@ class Backend(Protocol):
     def read_metrics(self, key: str) -> dict[str, str]: ...
     def reset_metrics(self, key: str) -> None: ...
     def registry_put(self, key: str, fields: dict[str, str], ttl_ms: int) -> int: ...
-    def registry_get(self, key: str) -> dict[str, str]: ...
+    def registry_get(self, key: str, fields: Sequence[str] | None = None) -> dict[str, str]: ...
     def registry_drop(self, key: str, fields: Sequence[str]) -> None: ...
     def key_count(self) -> int: ...
     def ping(self) -> None: ...
@@ -257,13 +257,15 @@ class MemoryBackend:
             self._registries[key] = (now + ttl_ms / 1000, current)
             return len(current)
 
-    def registry_get(self, key: str) -> dict[str, str]:
+    def registry_get(self, key: str, fields: Sequence[str] | None = None) -> dict[str, str]:
         with self._lock:
             expires_at, current = self._registries.get(key, (0.0, {}))
             if expires_at <= time.monotonic():
                 self._registries.pop(key, None)
                 return {}
-            return dict(current)
+            if fields is None:
+                return dict(current)
+            return {name: current[name] for name in fields if name in current}
 
     def registry_drop(self, key: str, fields: Sequence[str]) -> None:
         with self._lock:
@@ -318,8 +320,14 @@ class RemoteReader:
         self._tag_hints[key] = tuple(tag_keys)
 
     # Same calls in redis-py and upstash-redis (the subclasses give _run and client).
-    def registry_get(self, key: str) -> dict[str, str]:
-        return self._run(self.client.hgetall, key) or {}
+    def registry_get(self, key: str, fields: Sequence[str] | None = None) -> dict[str, str]:
+        if fields is None:
+            return self._run(self.client.hgetall, key) or {}
+        fields = list(fields)
+        if not fields:
+            return {}
+        values = self._run(self.client.hmget, key, *fields)
+        return {name: v for name, v in zip(fields, values, strict=True) if v is not None}
 
     def registry_drop(self, key: str, fields: Sequence[str]) -> None:
         if fields:

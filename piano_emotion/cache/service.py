@@ -472,9 +472,11 @@ class CacheService:
         ttl_ms = max(1, int(ttl_seconds * 1000))
         return self._call(lambda b: b.registry_put(key, fields, ttl_ms))
 
-    def registry_get(self, name: str) -> dict[str, str]:
+    def registry_get(self, name: str, fields: Iterable[str] | None = None) -> dict[str, str]:
+        """The registry ``name``: every field, or only those of ``fields`` it has."""
         key = self._registry_key(name)
-        return self._call(lambda b: b.registry_get(key))
+        wanted = None if fields is None else list(fields)
+        return self._call(lambda b: b.registry_get(key, wanted))
 
     def registry_drop(self, name: str, fields: Iterable[str]) -> None:
         key = self._registry_key(name)

@@ -20,6 +20,13 @@ def test_registry_put_get_drop(cache):
     assert cache.registry_get("hot:t2") == {}  # one registry per name
 
 
+def test_registry_get_of_some_fields(cache):
+    cache.registry_put("hot:t1", {"a": "1", "b": "2", "c": "3"}, 60)
+    assert cache.registry_get("hot:t1", ["c", "a", "missing"]) == {"c": "3", "a": "1"}
+    assert cache.registry_get("hot:t1", []) == {}
+    assert cache.registry_get("hot:t9", ["a"]) == {}
+
+
 @pytest.mark.parametrize("backend", REMOTE_BACKENDS)
 def test_registries_are_shared_by_two_workers(cache_pair):
     first, second = cache_pair

@@ -215,6 +215,55 @@ def test_what_is_refreshed_is_what_is_read_again(
     assert clients.get_client(session, technician, ids.client)["phone"] == "611111111"
 
 
+def test_an_entry_refreshed_again_and_again_unread_waits_for_a_read(
+    session, technician, fresh_cache
+):
+    """A page the technician stopped opening is redone after the next
+    ``UNREAD_REFRESHES`` writes, not after every write: the one after leaves
+    it to the next read (one miss), and that read makes it hot again. The
+    detail of a record a write is about is redone whether or not it was read."""
+    assert refresh.UNREAD_REFRESHES == 2
+    ids = _setup(session, technician)
+    assert refresh.wait_idle(fresh_cache, technician.id, WAIT_S)  # the set-up's own job
+    refresher = refresh.refresher_for(fresh_cache)
+    first_page = services.ServiceQuery()
+    services.list_services(session, technician, first_page)
+    clients.get_client(session, technician, ids.client)
+    session.commit()
+    phones = iter(f"6{n:08d}" for n in range(1, 100))
+
+    def write_and_count() -> tuple[int, int]:
+        before = refresher.stats.refreshed, refresher.stats.unread
+        _edit_phone(session, technician, ids.client, next(phones))
+        assert refresh.wait_idle(fresh_cache, technician.id, WAIT_S)
+        return refresher.stats.refreshed - before[0], refresher.stats.unread - before[1]
+
+    def misses_of(read) -> int:
+        before = fresh_cache.stats()["misses"]
+        read()
+        return fresh_cache.stats()["misses"] - before
+
+    # The list, the client and the set-up's service (it shows the contact),
+    # twice with nothing read in between.
+    assert write_and_count() == (3, 0)
+    assert write_and_count() == (3, 0)
+    # The third write leaves the list to its next read; the client and its
+    # service, the records written, are redone anyway.
+    assert write_and_count() == (2, 1)
+    assert misses_of(lambda: clients.get_client(session, technician, ids.client)) == 0
+    assert misses_of(lambda: services.list_services(session, technician, first_page)) == 1
+    # Read again (that miss noted it): the next writes redo it.
+    session.commit()
+    refresher.flush_notes()
+    assert write_and_count() == (3, 0)
+    assert misses_of(lambda: services.list_services(session, technician, first_page)) == 0
+    session.commit()
+    refresher.flush_notes()
+    assert write_and_count() == (3, 0)  # read since its last refresh: counted afresh
+    marks = fresh_cache.registry_get(refresh.refreshed_name(technician.id))
+    assert set(marks) <= {e.key for e in refresh.hot_entries(fresh_cache, technician.id)}
+
+
 def test_a_new_service_is_loaded_after_the_commit_for_its_page(
     session, technician, other_technician, fresh_cache, monkeypatch
 ):
@@ -517,3 +566,29 @@ def test_background_work_rests_only_while_requests_are_served(fresh_cache):
     started = time.perf_counter()
     refresh.yield_to_requests(fresh_cache, time.perf_counter() - 0.02)
     assert time.perf_counter() - started < 0.05
+
+
+def test_background_work_waits_while_the_cpu_is_saturated(fresh_cache, monkeypatch):
+    """Serving requests on a saturated machine, background work waits for
+    spare CPU after each view (at most ``SATURATED_WAIT_S``); idle, it
+    does not look."""
+    import time
+
+    readings = iter([True, True, True, False])
+    monkeypatch.setattr(refresh, "cpu_saturated", lambda: next(readings))
+    monkeypatch.setattr(refresh, "SATURATED_POLL_S", 0.05)
+    fresh_cache.get("anything")  # serving requests
+    started = time.perf_counter()
+    refresh.yield_to_requests(fresh_cache, time.perf_counter())
+    assert 0.15 <= time.perf_counter() - started < 1.0  # three polls, then spare CPU
+    assert next(readings, "used up") == "used up"
+
+    monkeypatch.setattr(refresh, "cpu_saturated", lambda: True)
+    monkeypatch.setattr(refresh, "SATURATED_WAIT_S", 0.2)
+    started = time.perf_counter()
+    refresh.yield_to_requests(fresh_cache, time.perf_counter())
+    assert 0.2 <= time.perf_counter() - started < 1.0  # saturated for good: bounded
+
+    fresh_cache.last_request_read = time.perf_counter() - refresh.BUSY_S - 0.1
+    monkeypatch.setattr(refresh, "cpu_saturated", lambda: pytest.fail("looked while idle"))
+    refresh.yield_to_requests(fresh_cache, time.perf_counter())
