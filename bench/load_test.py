@@ -675,6 +675,12 @@ class Tab:
                     cookie = None
             if cookie is None and not await self.sign_in():
                 return
+        await self.act_until(end_at)
+
+    async def act_until(self, end_at: float) -> None:
+        """Act after each think time (exponential, mean ``--think-mean``,
+        capped at six times it) until ``end_at``, then stay connected."""
+        run = self.run
         while True:
             think = min(self.rng.expovariate(1 / run.args.think_mean), run.args.think_mean * 6)
             if time.perf_counter() + think >= end_at:

@@ -74,18 +74,10 @@ class FloorTab(load_test.Tab):
         await self.open_page("page_change", PAGES[1] if self.path == PAGES[0] else PAGES[0])
 
     async def live(self, start_at: float, end_at: float) -> None:
-        run = self.run
-        await run.pause_until(start_at)
+        await self.run.pause_until(start_at)
         self.cookies = dict(COOKIES)
-        if not await self.open_page("connect", PAGES[0]):
-            return
-        while True:
-            think = min(self.rng.expovariate(1 / run.args.think_mean), run.args.think_mean * 6)
-            if time.perf_counter() + think >= end_at:
-                break
-            await run.pause(max(0.2, think))
-            await self.act()
-        await run.pause_until(end_at)
+        if await self.open_page("connect", PAGES[0]):
+            await self.act_until(end_at)
 
 
 def start_floor_app(args, port: int) -> subprocess.Popen:

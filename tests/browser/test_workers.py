@@ -602,11 +602,27 @@ def test_a_job_runs_once_however_many_workers_are_asked(workers_app):
         assert per_job.get(job) == 1
 
 
+def _bench_figures(module: str, *args: str, out: Path, cwd: Path, timeout: float, env=None):
+    """The figures ``python -m <module> <args>`` writes to ``out`` (its
+    ``--json``), after checking it ended well."""
+    import json
+
+    run = subprocess.run(
+        [sys.executable, "-m", module, *args, "--progress", "0", "--json", str(out)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
 def test_the_load_test_drives_both_workers_without_errors(workers_app, tmp_path):
     """``bench/load_test.py`` in miniature: a few technicians' tabs sign in over
     the Socket.IO protocol, open every page kind, search and record services,
     with every round trip measured and no error."""
-    import json
 
     app = workers_app
     env = {**app.env, "DATABASE_URL": app.database_url}
@@ -617,23 +633,15 @@ def test_the_load_test_drives_both_workers_without_errors(workers_app, tmp_path)
         check=True,
         capture_output=True,
     )
-    out = tmp_path / "load.json"
-    run = subprocess.run(
-        [
-            sys.executable,
-            *("-m", "bench.load_test", "--url", app.url),
-            *("--users", "6", "--technicians", "2", "--ramp-seconds", "3"),
-            *("--duration", "20", "--think-mean", "1.5", "--write-percent", "25"),
-            *("--progress", "0", "--json", str(out)),
-        ],
+    result = _bench_figures(
+        "bench.load_test",
+        *("--url", app.url, "--users", "6", "--technicians", "2", "--ramp-seconds", "3"),
+        *("--duration", "20", "--think-mean", "1.5", "--write-percent", "25"),
+        out=tmp_path / "load.json",
         cwd=APP_DIR,
         env=env,
-        capture_output=True,
-        text=True,
         timeout=180,
     )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    result = json.loads(out.read_text())
     assert result["errors"] == {}, result["errors"]
     assert result["users_connected_max"] == 6
     kinds = result["whole_run"]
@@ -652,28 +660,19 @@ def test_the_reflex_floor_bench_drives_its_own_two_worker_app(tmp_path):
     way the product runs (production mode, two granian workers, Reflex's
     state in the local Redis), drives page changes with the load test's
     tabs, reports them without error, and stops the app."""
-    import json
-
     from tests.conftest import REDIS_TEST_URL
 
     require_service(redis_available(), "Redis")
     port = free_port()
-    out = tmp_path / "floor.json"
-    run = subprocess.run(
-        [
-            sys.executable,
-            *("-m", "bench.reflex_floor", "--url", f"http://127.0.0.1:{port}"),
-            *("--workers", "2", "--state-redis-url", REDIS_TEST_URL),
-            *("--users", "6", "--ramp-seconds", "2", "--duration", "8", "--think-mean", "1"),
-            *("--progress", "0", "--json", str(out)),
-        ],
+    result = _bench_figures(
+        "bench.reflex_floor",
+        *("--url", f"http://127.0.0.1:{port}", "--workers", "2"),
+        *("--state-redis-url", REDIS_TEST_URL),
+        *("--users", "6", "--ramp-seconds", "2", "--duration", "8", "--think-mean", "1"),
+        out=tmp_path / "floor.json",
         cwd=ROOT,
-        capture_output=True,
-        text=True,
         timeout=240,
     )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    result = json.loads(out.read_text())
     assert result["errors"] == {}, result["errors"]
     assert result["users_connected_max"] == 6
     changes = result["whole_run"]["page_change"]
