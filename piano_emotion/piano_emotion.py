@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from piano_emotion.api import build_api
+from piano_emotion.gc_tuning import gc_lifespan
 from piano_emotion.jobs.scheduler import scheduler_lifespan
 from piano_emotion.settings import get_settings
 from piano_emotion.ui import (
@@ -52,6 +53,7 @@ for spec in PAGES:
 app.add_page(not_found_content, route="404", title=APP_TITLE)
 # The job scheduler lives with the backend (never started at import).
 app.register_lifespan_task(scheduler_lifespan)
+app.register_lifespan_task(gc_lifespan)  # last: what the others built is frozen too
 
 _settings = get_settings()
 if _settings.clerk_enabled:
