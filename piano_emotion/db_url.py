@@ -61,7 +61,11 @@ class DatabaseTarget:
             # before its marker was stored (``alerts.ensure_alerts_synced``).
             # TiDB supports it with pessimistic transactions, its default.
             "isolation_level": "READ COMMITTED",
-            "pool_pre_ping": True,
+            # Instead of a ping at every checkout and a ROLLBACK at every
+            # return, ``db.py`` pings a connection idle for a while and rolls
+            # back only a transaction still open (``mysql_pool_hygiene``).
+            "pool_pre_ping": False,
+            "pool_reset_on_return": None,
             "pool_recycle": MYSQL_POOL_RECYCLE_SECONDS,
             "pool_size": 10,
             "max_overflow": 20,

@@ -167,7 +167,8 @@ def test_encrypt_only_tls_flags_do_not_verify(query):
 
 def test_mysql_pool_options_survive_idle_timeouts():
     kwargs = parse_database_url(GUIDE_URL).engine_kwargs()
-    assert kwargs["pool_pre_ping"] is True
+    # The pool's own ping and reset give way to db.mysql_pool_hygiene's.
+    assert kwargs["pool_pre_ping"] is False and kwargs["pool_reset_on_return"] is None
     # TiDB Cloud drops idle connections after about five minutes.
     assert kwargs["pool_recycle"] == MYSQL_POOL_RECYCLE_SECONDS < 300
     assert kwargs["pool_size"] >= 1
