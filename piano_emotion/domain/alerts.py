@@ -389,7 +389,11 @@ def _local_date(value: datetime) -> date:
 
 
 def _technician_thresholds(session: Session, user: User) -> Thresholds:
-    return Thresholds.of(_settings_values(_settings_row(session, user)))
+    # Through the cache (one query less for every alert list loaded), unless
+    # this transaction has written: it may have changed the settings itself.
+    if writes_pending(session):
+        return Thresholds.of(_settings_values(_settings_row(session, user)))
+    return Thresholds.of(get_maintenance_settings(session, user))
 
 
 def _last_completed(

@@ -30,7 +30,7 @@ from piano_emotion.domain.listing import (
 )
 from piano_emotion.domain.pianos import refresh_piano_search_text
 from piano_emotion.domain.refresh import refreshable
-from piano_emotion.domain.tenancy import get_owned, owned
+from piano_emotion.domain.tenancy import get_owned
 from piano_emotion.models import (
     Appointment,
     Client,
@@ -41,7 +41,13 @@ from piano_emotion.models import (
     Service,
     User,
 )
-from piano_emotion.models.enums import ClientType
+from piano_emotion.models.enums import (
+    ClientType,
+    PianoCategory,
+    PianoCondition,
+    ServiceStatus,
+    ServiceType,
+)
 from piano_emotion.text import normalise_search_text
 
 
@@ -435,16 +441,38 @@ def client_filter_options(session: Session, user: User) -> dict[str, list[str]]:
     )
 
 
+# What a client's page shows of their pianos and services.
+_PIANO_COLUMNS = (
+    Piano.id,
+    Piano.brand,
+    Piano.model,
+    Piano.serial_number,
+    Piano.category,
+    Piano.condition,
+    Piano.archived,
+)
+_SERVICE_COLUMNS = (
+    Service.id,
+    Service.piano_id,
+    Service.service_type,
+    Service.status,
+    Service.service_date,
+    Service.cost,
+)
+
+
 def _client_detail(session: Session, user: User, client_id: int) -> dict[str, Any]:
     client = get_owned(session, Client, client_id, user)
+    # Columns, not whole rows: a client's page read for the first time is a
+    # miss, and loading entities cost more than the queries.
     pianos = session.exec(
-        owned(Piano, user)
-        .where(Piano.client_id == client.id)
+        select(*_PIANO_COLUMNS)
+        .where(Piano.technician_id == user.id, Piano.client_id == client.id)
         .order_by(Piano.archived, Piano.brand, Piano.id)
     ).all()
     services = session.exec(
-        owned(Service, user)
-        .where(Service.client_id == client.id)
+        select(*_SERVICE_COLUMNS)
+        .where(Service.technician_id == user.id, Service.client_id == client.id)
         .order_by(Service.service_date.desc(), Service.id.desc())
         .limit(50)
     ).all()
@@ -472,8 +500,8 @@ def _client_detail(session: Session, user: User, client_id: int) -> dict[str, An
                 "brand": p.brand,
                 "model": p.model,
                 "serial_number": p.serial_number,
-                "category": p.category.value,
-                "condition": p.condition.value,
+                "category": PianoCategory(p.category).value,
+                "condition": PianoCondition(p.condition).value,
                 "archived": p.archived,
             }
             for p in pianos
@@ -483,8 +511,8 @@ def _client_detail(session: Session, user: User, client_id: int) -> dict[str, An
                 "id": s.id,
                 "piano_id": s.piano_id,
                 "piano": brands.get(s.piano_id, ""),
-                "service_type": s.service_type.value,
-                "status": s.status.value,
+                "service_type": ServiceType(s.service_type).value,
+                "status": ServiceStatus(s.status).value,
                 "service_date": s.service_date,
                 "cost": s.cost,
             }

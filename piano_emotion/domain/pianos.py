@@ -20,7 +20,7 @@ from piano_emotion.domain import validation as v
 from piano_emotion.domain.activity import piano_service_dates
 from piano_emotion.domain.alerts import request_alert_sync
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
-from piano_emotion.domain.errors import ValidationFailed
+from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.domain.listing import (
     ARCHIVE_FILTERS,
     archive_allows,
@@ -712,16 +712,45 @@ def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+# What a piano's page shows of each service (columns, not whole rows: a
+# piano's page read for the first time is a miss, and loading entities cost
+# more than the query).
+_HISTORY_COLUMNS = (
+    Service.id,
+    Service.service_type,
+    Service.status,
+    Service.service_date,
+    Service.cost,
+    Service.duration_minutes,
+    Service.humidity_pct,
+    Service.temperature_c,
+    Service.notes,
+    Service.client_id,
+    Client.name.label("client_name"),
+)
+
+
 def _piano_detail(session: Session, user: User, piano_id: int) -> dict[str, Any]:
-    piano = get_owned(session, Piano, piano_id, user)
-    owner = get_owned(session, Client, piano.client_id, user)
+    # The piano and its owner in one query, both the technician's.
+    found = session.exec(
+        select(Piano, Client.id, Client.name, Client.phone, Client.email)
+        .join(Client, Client.id == Piano.client_id)
+        .where(
+            Piano.technician_id == user.id,
+            Piano.id == piano_id,
+            Client.technician_id == user.id,
+        )
+    ).first()
+    if found is None:
+        raise NotFound(Piano.__tablename__)
+    piano, owner_id, owner_name, owner_phone, owner_email = found
     rows = session.exec(
-        select(Service, Client.name)
+        select(*_HISTORY_COLUMNS)
         .join(Client, Client.id == Service.client_id)
         .where(Service.technician_id == user.id, Service.piano_id == piano.id)
         .order_by(Service.service_date.desc(), Service.id.desc())
     ).all()
-    completed = [s for s, _ in rows if s.status == ServiceStatus.COMPLETED]
+    completed = [s for s in rows if s.status == ServiceStatus.COMPLETED]
     last_tuning = next(
         (s.service_date for s in completed if s.service_type == ServiceType.TUNING), None
     )
@@ -732,7 +761,7 @@ def _piano_detail(session: Session, user: User, piano_id: int) -> dict[str, Any]
             "humidity": _number(s.humidity_pct),
             "temperature": _number(s.temperature_c),
         }
-        for s, _ in reversed(rows)
+        for s in reversed(rows)
         if s.status != ServiceStatus.CANCELLED
         and (s.humidity_pct is not None or s.temperature_c is not None)
     ]
@@ -756,15 +785,15 @@ def _piano_detail(session: Session, user: User, piano_id: int) -> dict[str, Any]
         "regulation_urgent_days": piano.regulation_urgent_days,
         "archived": piano.archived,
         "created_at": piano.created_at,
-        "client_id": owner.id,
-        "owner": {"id": owner.id, "name": owner.name, "phone": owner.phone, "email": owner.email},
+        "client_id": owner_id,
+        "owner": {"id": owner_id, "name": owner_name, "phone": owner_phone, "email": owner_email},
         "last_tuning_date": last_tuning,
         "last_service_date": completed[0].service_date if completed else None,
         "services": [
             {
                 "id": s.id,
-                "service_type": s.service_type.value,
-                "status": s.status.value,
+                "service_type": ServiceType(s.service_type).value,
+                "status": ServiceStatus(s.status).value,
                 "service_date": s.service_date,
                 "cost": s.cost,
                 "duration_minutes": s.duration_minutes,
@@ -772,9 +801,9 @@ def _piano_detail(session: Session, user: User, piano_id: int) -> dict[str, Any]
                 "temperature_c": s.temperature_c,
                 "notes": s.notes,
                 "client_id": s.client_id,
-                "client_name": client_name,
+                "client_name": s.client_name,
             }
-            for s, client_name in rows
+            for s in rows
         ],
         "readings": readings,
     }

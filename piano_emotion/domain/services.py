@@ -25,10 +25,10 @@ from sqlmodel import Session, select
 from piano_emotion.domain import alerts as alerts_domain
 from piano_emotion.domain import inventory
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit, note_coming_read
-from piano_emotion.domain.errors import ValidationFailed
+from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.domain.listing import PageResult, clamp_page, like_pattern, search_words
 from piano_emotion.domain.refresh import list_view, refreshable
-from piano_emotion.domain.tenancy import get_owned, owned
+from piano_emotion.domain.tenancy import get_owned
 from piano_emotion.formatting import parse_decimal
 from piano_emotion.models import (
     Client,
@@ -690,12 +690,36 @@ def service_counts(session: Session, user: User) -> dict[str, int]:
 
 
 def _service_detail(session: Session, user: User, service_id: int) -> dict[str, Any]:
-    service = get_owned(session, Service, service_id, user)
-    piano = get_owned(session, Piano, service.piano_id, user)
-    client = get_owned(session, Client, service.client_id, user)
+    # The service, its piano and its client in one query, all the technician's
+    # (a service's page read for the first time is a miss).
+    found = session.exec(
+        select(
+            Service,
+            Piano.id,
+            Piano.brand,
+            Piano.model,
+            Piano.serial_number,
+            Client.id,
+            Client.name,
+            Client.phone,
+            Client.email,
+        )
+        .join(Piano, Piano.id == Service.piano_id)
+        .join(Client, Client.id == Service.client_id)
+        .where(
+            Service.technician_id == user.id,
+            Service.id == service_id,
+            Piano.technician_id == user.id,
+            Client.technician_id == user.id,
+        )
+    ).first()
+    if found is None:
+        raise NotFound(Service.__tablename__)
+    service, piano_id, brand, model, serial_number = found[:5]
+    client_id, client_name, client_phone, client_email = found[5:]
     tasks = session.exec(
-        owned(ServiceTask, user)
-        .where(ServiceTask.service_id == service.id)
+        select(ServiceTask.id, ServiceTask.label, ServiceTask.done, ServiceTask.position)
+        .where(ServiceTask.technician_id == user.id, ServiceTask.service_id == service.id)
         .order_by(ServiceTask.position, ServiceTask.id)
     ).all()
     return {
@@ -710,19 +734,14 @@ def _service_detail(session: Session, user: User, service_id: int) -> dict[str, 
         "notes": service.notes,
         "technician_notes": service.technician_notes,
         "appointment_id": service.appointment_id,
-        "piano_id": piano.id,
-        "piano": {
-            "id": piano.id,
-            "brand": piano.brand,
-            "model": piano.model,
-            "serial_number": piano.serial_number,
-        },
-        "client_id": client.id,
+        "piano_id": piano_id,
+        "piano": {"id": piano_id, "brand": brand, "model": model, "serial_number": serial_number},
+        "client_id": client_id,
         "client": {
-            "id": client.id,
-            "name": client.name,
-            "phone": client.phone,
-            "email": client.email,
+            "id": client_id,
+            "name": client_name,
+            "phone": client_phone,
+            "email": client_email,
         },
         "tasks": [
             {"id": t.id, "label": t.label, "done": t.done, "position": t.position} for t in tasks
