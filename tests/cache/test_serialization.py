@@ -158,3 +158,14 @@ def test_unsupported_type_is_refused_by_the_service(cache):
     with pytest.raises(TypeError):
         cache.set("k", {1, 2}, 60)
     assert cache.get("k") is None
+
+
+def test_integers_wider_than_64_bits_are_stored_as_text():
+    # orjson, which reads every payload, would read such a number back as a float.
+    for value in (2**64, -(2**63) - 1, 10**30):
+        payload = dumps({"n": value})
+        assert json.loads(payload) == {"n": {"$int": str(value)}}
+        assert_exact(loads(payload), {"n": value})
+    for value in (2**64 - 1, -(2**63)):  # the edges orjson handles itself
+        assert json.loads(dumps(value)) == value
+        assert_exact(loads(dumps(value)), value)
