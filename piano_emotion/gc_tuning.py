@@ -4,24 +4,25 @@ Every event of every tab leaves cyclic garbage (the state tree Reflex
 unpickles for it: each substate points to its parent and back), which only
 the collector frees. With CPython's defaults (a collection of the young
 generation every 700 new objects, the oldest every 100 of those) a backend
-worker serving 375 websockets held about 160,000 live objects, mostly each
-connection's coroutines, and scanned them all in a full collection every
-15 s: 150-360 ms during which none of its events ran (issue 9's load test,
-1,500 users: p95 101 ms, 5.8 ms of CPU per action).
+worker serving 300-375 websockets held about 160,000 objects outside the
+app's own (each connection's coroutines, finished events' state trees) and
+scanned them all in a full collection every 15 s: 150-360 ms during which
+none of its events ran (issue 9's load test, 1,500 users: p95 101 ms,
+5.8 ms of CPU per action).
 
 So, when a backend worker starts serving (``gc_lifespan``):
 
-- everything alive then (modules, pages, compiled components: 230,000
+- everything alive then (modules, pages, compiled components: 550,000
   objects) is moved out of the collector's sight (``gc.freeze``) and never
   scanned again; it lives as long as the process anyway;
 - the young generation is collected every ``YOUNG_THRESHOLD`` new objects
   instead of 700: most objects die by reference counting well before, so
   far fewer are promoted (and scanned again) in the older generations, and
   the full collections that stopped a worker for a quarter of a second
-  become rare.
+  become rare (see ``OLD_THRESHOLD``).
 
-Same load after it: p95 33 ms and 4.7 ms of CPU per action; memory within
-3 %.
+Same load after it: p95 36 ms and 4.8 ms of CPU per action; memory 4 %
+more (2.02 GiB).
 """
 
 from __future__ import annotations
