@@ -3,6 +3,8 @@ add theirs here, next to the ones of the same module."""
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from piano_emotion.domain import business, cached, clients, tenancy
 from piano_emotion.domain.clients import ClientInput, ClientQuery
 from piano_emotion.models import (
@@ -53,6 +55,20 @@ def _owned(session, b, a):
         row
         for model in OWNED_MODELS.values()
         for row in session.exec(tenancy.owned(model, b)).all()
+        if row.technician_id == a.user.id
+    ]
+
+
+@probe("tenancy.scoped", expect=_only_own_rows)
+def _scoped(session, b, a):
+    # A statement built once with TECHNICIAN, run with b's parameters.
+    return [
+        row
+        for model in OWNED_MODELS.values()
+        for row in session.exec(
+            select(model).where(model.technician_id == tenancy.TECHNICIAN),
+            params=tenancy.scoped(b),
+        ).all()
         if row.technician_id == a.user.id
     ]
 

@@ -17,7 +17,7 @@ from piano_emotion.domain import validation as v
 from piano_emotion.domain.activity import client_last_service
 from piano_emotion.domain.alerts import request_alert_sync
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
-from piano_emotion.domain.errors import ValidationFailed
+from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.domain.listing import (
     ARCHIVE_FILTERS,
     archive_allows,
@@ -30,7 +30,7 @@ from piano_emotion.domain.listing import (
 )
 from piano_emotion.domain.pianos import refresh_piano_search_text
 from piano_emotion.domain.refresh import refreshable
-from piano_emotion.domain.tenancy import get_owned
+from piano_emotion.domain.tenancy import TECHNICIAN, get_owned, scoped
 from piano_emotion.models import (
     Appointment,
     Client,
@@ -441,7 +441,9 @@ def client_filter_options(session: Session, user: User) -> dict[str, list[str]]:
     )
 
 
-# What a client's page shows of their pianos and services.
+# What a client's page shows of their pianos and services: columns, not
+# whole rows (a client's page read for the first time is a miss, and loading
+# entities cost more than the queries).
 _PIANO_COLUMNS = (
     Piano.id,
     Piano.brand,
@@ -461,21 +463,31 @@ _SERVICE_COLUMNS = (
 )
 
 
+# A client's page: the client, their pianos, their last services (built once:
+# ``tenancy.TECHNICIAN``).
+_CLIENT = select(Client).where(
+    Client.technician_id == TECHNICIAN, Client.id == sa.bindparam("client_id")
+)
+_CLIENT_PIANOS = (
+    select(*_PIANO_COLUMNS)
+    .where(Piano.technician_id == TECHNICIAN, Piano.client_id == sa.bindparam("client_id"))
+    .order_by(Piano.archived, Piano.brand, Piano.id)
+)
+_CLIENT_SERVICES = (
+    select(*_SERVICE_COLUMNS)
+    .where(Service.technician_id == TECHNICIAN, Service.client_id == sa.bindparam("client_id"))
+    .order_by(Service.service_date.desc(), Service.id.desc())
+    .limit(50)
+)
+
+
 def _client_detail(session: Session, user: User, client_id: int) -> dict[str, Any]:
-    client = get_owned(session, Client, client_id, user)
-    # Columns, not whole rows: a client's page read for the first time is a
-    # miss, and loading entities cost more than the queries.
-    pianos = session.exec(
-        select(*_PIANO_COLUMNS)
-        .where(Piano.technician_id == user.id, Piano.client_id == client.id)
-        .order_by(Piano.archived, Piano.brand, Piano.id)
-    ).all()
-    services = session.exec(
-        select(*_SERVICE_COLUMNS)
-        .where(Service.technician_id == user.id, Service.client_id == client.id)
-        .order_by(Service.service_date.desc(), Service.id.desc())
-        .limit(50)
-    ).all()
+    params = scoped(user, client_id=client_id)
+    client = session.exec(_CLIENT, params=params).first()
+    if client is None:
+        raise NotFound(Client.__tablename__)
+    pianos = session.exec(_CLIENT_PIANOS, params=params).all()
+    services = session.exec(_CLIENT_SERVICES, params=params).all()
     brands = {p.id: f"{p.brand} {p.model}".strip() for p in pianos}
     return {
         "id": client.id,

@@ -32,7 +32,7 @@ from piano_emotion.domain.listing import (
     sort_text,
 )
 from piano_emotion.domain.refresh import refreshable
-from piano_emotion.domain.tenancy import get_owned, owned
+from piano_emotion.domain.tenancy import TECHNICIAN, get_owned, owned, scoped
 from piano_emotion.formatting import format_date
 from piano_emotion.models import (
     Appointment,
@@ -730,26 +730,32 @@ _HISTORY_COLUMNS = (
 )
 
 
+# The piano and its owner in one query, both the technician's (built once:
+# ``tenancy.TECHNICIAN``).
+_PIANO_WITH_OWNER = (
+    select(Piano, Client.id, Client.name, Client.phone, Client.email)
+    .join(Client, Client.id == Piano.client_id)
+    .where(
+        Piano.technician_id == TECHNICIAN,
+        Piano.id == sa.bindparam("piano_id"),
+        Client.technician_id == TECHNICIAN,
+    )
+)
+_PIANO_HISTORY = (
+    select(*_HISTORY_COLUMNS)
+    .join(Client, Client.id == Service.client_id)
+    .where(Service.technician_id == TECHNICIAN, Service.piano_id == sa.bindparam("piano_id"))
+    .order_by(Service.service_date.desc(), Service.id.desc())
+)
+
+
 def _piano_detail(session: Session, user: User, piano_id: int) -> dict[str, Any]:
-    # The piano and its owner in one query, both the technician's.
-    found = session.exec(
-        select(Piano, Client.id, Client.name, Client.phone, Client.email)
-        .join(Client, Client.id == Piano.client_id)
-        .where(
-            Piano.technician_id == user.id,
-            Piano.id == piano_id,
-            Client.technician_id == user.id,
-        )
-    ).first()
+    params = scoped(user, piano_id=piano_id)
+    found = session.exec(_PIANO_WITH_OWNER, params=params).first()
     if found is None:
         raise NotFound(Piano.__tablename__)
     piano, owner_id, owner_name, owner_phone, owner_email = found
-    rows = session.exec(
-        select(*_HISTORY_COLUMNS)
-        .join(Client, Client.id == Service.client_id)
-        .where(Service.technician_id == user.id, Service.piano_id == piano.id)
-        .order_by(Service.service_date.desc(), Service.id.desc())
-    ).all()
+    rows = session.exec(_PIANO_HISTORY, params=params).all()
     completed = [s for s in rows if s.status == ServiceStatus.COMPLETED]
     last_tuning = next(
         (s.service_date for s in completed if s.service_type == ServiceType.TUNING), None

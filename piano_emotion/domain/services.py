@@ -28,7 +28,7 @@ from piano_emotion.domain.cached import cached_read, invalidate_on_commit, note_
 from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.domain.listing import PageResult, clamp_page, like_pattern, search_words
 from piano_emotion.domain.refresh import list_view, refreshable
-from piano_emotion.domain.tenancy import get_owned
+from piano_emotion.domain.tenancy import TECHNICIAN, get_owned, scoped
 from piano_emotion.formatting import parse_decimal
 from piano_emotion.models import (
     Client,
@@ -689,39 +689,47 @@ def service_counts(session: Session, user: User) -> dict[str, int]:
     )
 
 
+# The service, its piano and its client in one query, all the technician's,
+# and its checklist (built once: ``tenancy.TECHNICIAN``).
+_SERVICE_WITH_PIANO_AND_CLIENT = (
+    select(
+        Service,
+        Piano.id,
+        Piano.brand,
+        Piano.model,
+        Piano.serial_number,
+        Client.id,
+        Client.name,
+        Client.phone,
+        Client.email,
+    )
+    .join(Piano, Piano.id == Service.piano_id)
+    .join(Client, Client.id == Service.client_id)
+    .where(
+        Service.technician_id == TECHNICIAN,
+        Service.id == sa.bindparam("service_id"),
+        Piano.technician_id == TECHNICIAN,
+        Client.technician_id == TECHNICIAN,
+    )
+)
+_SERVICE_TASKS = (
+    select(ServiceTask.id, ServiceTask.label, ServiceTask.done, ServiceTask.position)
+    .where(
+        ServiceTask.technician_id == TECHNICIAN,
+        ServiceTask.service_id == sa.bindparam("service_id"),
+    )
+    .order_by(ServiceTask.position, ServiceTask.id)
+)
+
+
 def _service_detail(session: Session, user: User, service_id: int) -> dict[str, Any]:
-    # The service, its piano and its client in one query, all the technician's
-    # (a service's page read for the first time is a miss).
-    found = session.exec(
-        select(
-            Service,
-            Piano.id,
-            Piano.brand,
-            Piano.model,
-            Piano.serial_number,
-            Client.id,
-            Client.name,
-            Client.phone,
-            Client.email,
-        )
-        .join(Piano, Piano.id == Service.piano_id)
-        .join(Client, Client.id == Service.client_id)
-        .where(
-            Service.technician_id == user.id,
-            Service.id == service_id,
-            Piano.technician_id == user.id,
-            Client.technician_id == user.id,
-        )
-    ).first()
+    params = scoped(user, service_id=service_id)
+    found = session.exec(_SERVICE_WITH_PIANO_AND_CLIENT, params=params).first()
     if found is None:
         raise NotFound(Service.__tablename__)
     service, piano_id, brand, model, serial_number = found[:5]
     client_id, client_name, client_phone, client_email = found[5:]
-    tasks = session.exec(
-        select(ServiceTask.id, ServiceTask.label, ServiceTask.done, ServiceTask.position)
-        .where(ServiceTask.technician_id == user.id, ServiceTask.service_id == service.id)
-        .order_by(ServiceTask.position, ServiceTask.id)
-    ).all()
+    tasks = session.exec(_SERVICE_TASKS, params=params).all()
     return {
         "id": service.id,
         "service_type": service.service_type.value,
