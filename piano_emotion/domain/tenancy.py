@@ -3,6 +3,8 @@
 ``owned(...)`` adds ``technician_id = current user`` to a select, and
 ``get_owned`` loads one row only if it belongs to the current technician,
 raising ``NotFound`` otherwise (same as a missing id: existence never leaks).
+A statement built once at import compares ``technician_id`` with the
+``TECHNICIAN`` placeholder and runs with ``scoped(user, ...)``.
 """
 
 from __future__ import annotations
