@@ -17,7 +17,7 @@ from piano_emotion.domain import validation as v
 from piano_emotion.domain.activity import client_last_service
 from piano_emotion.domain.alerts import request_alert_sync
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
-from piano_emotion.domain.errors import NotFound, ValidationFailed
+from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.domain.listing import (
     ARCHIVE_FILTERS,
     archive_allows,
@@ -41,13 +41,7 @@ from piano_emotion.models import (
     Service,
     User,
 )
-from piano_emotion.models.enums import (
-    ClientType,
-    PianoCategory,
-    PianoCondition,
-    ServiceStatus,
-    ServiceType,
-)
+from piano_emotion.models.enums import ClientType
 from piano_emotion.text import normalise_search_text
 
 
@@ -463,11 +457,7 @@ _SERVICE_COLUMNS = (
 )
 
 
-# A client's page: the client, their pianos, their last services (built once:
-# ``tenancy.TECHNICIAN``).
-_CLIENT = select(Client).where(
-    Client.technician_id == TECHNICIAN, Client.id == sa.bindparam("client_id")
-)
+# A client's pianos and last services (built once: ``tenancy.TECHNICIAN``).
 _CLIENT_PIANOS = (
     select(*_PIANO_COLUMNS)
     .where(Piano.technician_id == TECHNICIAN, Piano.client_id == sa.bindparam("client_id"))
@@ -482,10 +472,8 @@ _CLIENT_SERVICES = (
 
 
 def _client_detail(session: Session, user: User, client_id: int) -> dict[str, Any]:
-    params = scoped(user, client_id=client_id)
-    client = session.exec(_CLIENT, params=params).first()
-    if client is None:
-        raise NotFound(Client.__tablename__)
+    client = get_owned(session, Client, client_id, user)
+    params = scoped(user, client_id=client.id)
     pianos = session.exec(_CLIENT_PIANOS, params=params).all()
     services = session.exec(_CLIENT_SERVICES, params=params).all()
     brands = {p.id: f"{p.brand} {p.model}".strip() for p in pianos}
@@ -512,8 +500,8 @@ def _client_detail(session: Session, user: User, client_id: int) -> dict[str, An
                 "brand": p.brand,
                 "model": p.model,
                 "serial_number": p.serial_number,
-                "category": PianoCategory(p.category).value,
-                "condition": PianoCondition(p.condition).value,
+                "category": p.category.value,
+                "condition": p.condition.value,
                 "archived": p.archived,
             }
             for p in pianos
@@ -523,8 +511,8 @@ def _client_detail(session: Session, user: User, client_id: int) -> dict[str, An
                 "id": s.id,
                 "piano_id": s.piano_id,
                 "piano": brands.get(s.piano_id, ""),
-                "service_type": ServiceType(s.service_type).value,
-                "status": ServiceStatus(s.status).value,
+                "service_type": s.service_type.value,
+                "status": s.status.value,
                 "service_date": s.service_date,
                 "cost": s.cost,
             }

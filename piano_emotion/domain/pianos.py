@@ -798,8 +798,8 @@ def _piano_detail(session: Session, user: User, piano_id: int) -> dict[str, Any]
         "services": [
             {
                 "id": s.id,
-                "service_type": ServiceType(s.service_type).value,
-                "status": ServiceStatus(s.status).value,
+                "service_type": s.service_type.value,
+                "status": s.status.value,
                 "service_date": s.service_date,
                 "cost": s.cost,
                 "duration_minutes": s.duration_minutes,

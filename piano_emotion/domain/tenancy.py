@@ -9,6 +9,7 @@ A statement built once at import compares ``technician_id`` with the
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -44,23 +45,34 @@ def owned(model: type[T], user: User) -> SelectOfScalar[T]:
     return select(model).where(model.technician_id == user.id)
 
 
-def get_owned(session: Session, model: type[T], record_id: int | None, user: User) -> T:
+@functools.cache
+def _one_owned(model: type[TenantTable], lock: bool) -> SelectOfScalar:
+    """``SELECT model WHERE technician_id AND id`` (``FOR UPDATE`` if
+    ``lock``), built once per model with the placeholders (``TECHNICIAN``,
+    ``record_id``): every page and write loads its record through it."""
+    query = select(model).where(
+        model.technician_id == TECHNICIAN, model.id == sa.bindparam("record_id")
+    )
+    return query.with_for_update() if lock else query
+
+
+def _get_one(session: Session, model: type[T], record_id: int | None, user: User, lock: bool) -> T:
     if record_id is None:
         raise NotFound(model.__tablename__)
-    row = session.exec(owned(model, user).where(model.id == record_id)).first()
+    found = session.exec(_one_owned(model, lock), params=scoped(user, record_id=record_id))
+    row = found.first()
     if row is None:
         raise NotFound(model.__tablename__)
     return row
+
+
+def get_owned(session: Session, model: type[T], record_id: int | None, user: User) -> T:
+    return _get_one(session, model, record_id, user, lock=False)
 
 
 def get_owned_for_update(session: Session, model: type[T], record_id: int | None, user: User) -> T:
     """Like ``get_owned`` but locks the row (``SELECT … FOR UPDATE``)."""
-    if record_id is None:
-        raise NotFound(model.__tablename__)
-    row = session.exec(owned(model, user).where(model.id == record_id).with_for_update()).first()
-    if row is None:
-        raise NotFound(model.__tablename__)
-    return row
+    return _get_one(session, model, record_id, user, lock=True)
 
 
 def for_each_active_technician(
