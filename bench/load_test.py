@@ -170,33 +170,42 @@ class Frontend:
     cookie_vars: dict[str, str] = field(default_factory=dict)  # cookie name -> state var key
 
     @classmethod
-    def from_app(cls) -> Frontend:
+    def with_cookies_in(cls, cookies_state: str, **pages: str) -> Frontend:
+        """The names Reflex compiles for its own events and for the cookie
+        vars of the state ``cookies_state`` (full name), with the app's
+        ``pages`` state names (``auth``, ``home``, ...; empty when absent)."""
         from reflex.state import OnLoadInternalState, State, UpdateVarsInternalState
 
+        root = State.get_full_name()
+        names = dict.fromkeys(("auth", "home", "clients", "client_detail", "services"), "")
+        return cls(
+            root=root,
+            **{**names, **pages},
+            hydrate=f"{root}.hydrate_and_load",
+            on_load_internal=f"{OnLoadInternalState.get_full_name()}.on_load_internal",
+            update_vars_internal=f"{UpdateVarsInternalState.get_full_name()}.update_vars_internal",
+            cookie_vars={
+                "pe_session": f"{cookies_state}.session_token_rx_state_",
+                "pe_lang": f"{cookies_state}.lang_rx_state_",
+            },
+        )
+
+    @classmethod
+    def from_app(cls) -> Frontend:
         from piano_emotion.ui.state.auth import AuthState
         from piano_emotion.ui.state.base import BrowserCookies
         from piano_emotion.ui.state.clients import ClientDetailState, ClientsState
         from piano_emotion.ui.state.home import HomeState
         from piano_emotion.ui.state.services import ServicesState
 
-        root = State.get_full_name()
-        auth = AuthState.get_full_name()
-        cookies = BrowserCookies.get_full_name()
-        return cls(
-            root=root,
-            auth=auth,
+        # The cookie vars are fallbacks if the bundle cannot be read.
+        return cls.with_cookies_in(
+            BrowserCookies.get_full_name(),
+            auth=AuthState.get_full_name(),
             home=HomeState.get_full_name(),
             clients=ClientsState.get_full_name(),
             client_detail=ClientDetailState.get_full_name(),
             services=ServicesState.get_full_name(),
-            hydrate=f"{root}.hydrate_and_load",
-            on_load_internal=f"{OnLoadInternalState.get_full_name()}.on_load_internal",
-            update_vars_internal=f"{UpdateVarsInternalState.get_full_name()}.update_vars_internal",
-            # Fallbacks if the bundle cannot be read: the names Reflex compiles.
-            cookie_vars={
-                "pe_session": f"{cookies}.session_token_rx_state_",
-                "pe_lang": f"{cookies}.lang_rx_state_",
-            },
         )
 
     async def read_bundle(self, http, base: str) -> list[str]:

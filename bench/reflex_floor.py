@@ -45,26 +45,11 @@ PAGES = ("/", "/b")
 def floor_frontend() -> load_test.Frontend:
     """The state names the floor app compiles (Reflex's naming, without
     importing the app: its ``rx.App()`` would read this repo's rxconfig)."""
-    from reflex.state import OnLoadInternalState, State, UpdateVarsInternalState
+    from reflex.state import State
     from reflex_base.utils.format import to_snake_case
 
-    root = State.get_full_name()
-    cookies = f"{root}.{to_snake_case('floor_app___floor_app___FloorCookies')}"
-    return load_test.Frontend(
-        root=root,
-        auth="",
-        home="",
-        clients="",
-        client_detail="",
-        services="",
-        hydrate=f"{root}.hydrate_and_load",
-        on_load_internal=f"{OnLoadInternalState.get_full_name()}.on_load_internal",
-        update_vars_internal=f"{UpdateVarsInternalState.get_full_name()}.update_vars_internal",
-        cookie_vars={
-            "pe_session": f"{cookies}.session_token_rx_state_",
-            "pe_lang": f"{cookies}.lang_rx_state_",
-        },
-    )
+    cookies = f"{State.get_full_name()}.{to_snake_case('floor_app___floor_app___FloorCookies')}"
+    return load_test.Frontend.with_cookies_in(cookies)
 
 
 class FloorTab(load_test.Tab):
