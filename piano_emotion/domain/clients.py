@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from piano_emotion.domain import validation as v
-from piano_emotion.domain.activity import client_last_service
+from piano_emotion.domain.activity import ACTIVITY_READS, client_last_service
 from piano_emotion.domain.alerts import request_alert_sync
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
@@ -29,7 +29,7 @@ from piano_emotion.domain.listing import (
     sort_text,
 )
 from piano_emotion.domain.pianos import refresh_piano_search_text
-from piano_emotion.domain.refresh import refreshable
+from piano_emotion.domain.refresh import list_view, refreshable
 from piano_emotion.domain.tenancy import TECHNICIAN, get_owned, scoped
 from piano_emotion.models import (
     Appointment,
@@ -68,6 +68,8 @@ SORTS = {
 }
 # What the client directory shows (piano counts included), so what it depends on.
 CLIENT_READS = ("clients", "pianos")
+# A list page shows the directory's rows and each client's last service date.
+CLIENT_PAGE_READS = (*CLIENT_READS, *ACTIVITY_READS)
 
 
 @dataclass
@@ -368,8 +370,33 @@ def _selected(row: dict[str, Any], query: ClientQuery, words: list[str]) -> bool
 
 
 def list_clients(session: Session, user: User, query: ClientQuery | None = None) -> dict[str, Any]:
-    """A page of clients: ``{items, total, page, page_size, pages}``."""
+    """A page of clients: ``{items, total, page, page_size, pages}``.
+
+    A page without a search (the list as opened, a filter, a sort, a page
+    number) is a small cache entry of its own: opening the list then reads
+    25 rows, not the whole directory and every client's last service date
+    (decoding those was most of the list's cost, issue 9). A search is
+    answered from the directory: typed text is rarely asked twice."""
     query = (query or ClientQuery()).normalised()
+    if query.search:
+        return _list_clients(session, user, query)
+    return cached_read(
+        user,
+        "clients",
+        "page",
+        query.__dict__,
+        lambda: _list_clients(session, user, query),
+        depends_on=CLIENT_PAGE_READS,
+        refresh=list_view("clients.page", query),
+    )
+
+
+@refreshable("clients.page")
+def _refresh_page(session: Session, user: User, params: dict[str, Any]) -> None:
+    list_clients(session, user, ClientQuery(**params))
+
+
+def _list_clients(session: Session, user: User, query: ClientQuery) -> dict[str, Any]:
     words = search_words(query.search)
     rows = [r for r in client_directory(session, user) if _selected(r, query, words)]
     key, descending = SORTS[query.sort]

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from piano_emotion.domain import validation as v
-from piano_emotion.domain.activity import piano_service_dates
-from piano_emotion.domain.alerts import request_alert_sync
+from piano_emotion.domain.activity import ACTIVITY_READS, piano_service_dates
+from piano_emotion.domain.alerts import ALERT_READS, request_alert_sync
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.domain.listing import (
@@ -31,7 +31,7 @@ from piano_emotion.domain.listing import (
     search_words,
     sort_text,
 )
-from piano_emotion.domain.refresh import refreshable
+from piano_emotion.domain.refresh import list_view, refreshable
 from piano_emotion.domain.tenancy import TECHNICIAN, get_owned, owned, scoped
 from piano_emotion.formatting import format_date
 from piano_emotion.models import (
@@ -95,6 +95,8 @@ OVERRIDE_PAIRS = (
 )
 # What a piano list shows, so what its cache entries depend on.
 PIANO_READS = ("pianos", "clients")
+# A list page shows the directory's rows and each piano's last service dates.
+PIANO_PAGE_READS = (*PIANO_READS, *ACTIVITY_READS)
 
 
 def piano_type_for_size(category: PianoCategory | str, size_cm: int | None) -> PianoType | None:
@@ -661,8 +663,31 @@ def _selected(row: dict[str, Any], query: PianoQuery, words: list[str]) -> bool:
 
 
 def list_pianos(session: Session, user: User, query: PianoQuery | None = None) -> dict[str, Any]:
-    """A page of pianos: ``{items, total, page, page_size, pages}``."""
+    """A page of pianos: ``{items, total, page, page_size, pages}``.
+
+    As ``clients.list_clients``: a page without a search is a small entry of
+    its own; a search is answered from the directory. A page filtered by
+    alert level also shows the alerts (``alerts.ALERT_READS``)."""
     query = (query or PianoQuery()).normalised()
+    if query.search:
+        return _list_pianos(session, user, query)
+    return cached_read(
+        user,
+        "pianos",
+        "page",
+        query.__dict__,
+        lambda: _list_pianos(session, user, query),
+        depends_on=(*PIANO_PAGE_READS, *(ALERT_READS if query.alert_level else ())),
+        refresh=list_view("pianos.page", query),
+    )
+
+
+@refreshable("pianos.page")
+def _refresh_page(session: Session, user: User, params: dict[str, Any]) -> None:
+    list_pianos(session, user, PianoQuery(**params))
+
+
+def _list_pianos(session: Session, user: User, query: PianoQuery) -> dict[str, Any]:
     words = search_words(query.search)
     rows = [r for r in piano_directory(session, user) if _selected(r, query, words)]
     if query.alert_level:

@@ -98,28 +98,44 @@ def test_names_sort_accent_and_case_free_on_every_database(session, technician):
     assert [item["name"] for item in backwards["items"]] == ["zapata", "Beta", "Ángel", "Álvarez"]
 
 
-def test_every_search_and_page_is_answered_from_the_cached_directory(
+def test_searches_are_answered_from_the_cached_directory_and_pages_from_their_own_entry(
     session, technician, fresh_cache
 ):
     for i in range(30):
         add(session, technician, f"Cliente {i:02d}", city="Madrid" if i % 2 else "Sevilla")
-    clients.list_clients(session, technician)  # loads the directory once
-    before = fresh_cache.stats()
-    assert clients.list_clients(session, technician, ClientQuery(search="cliente 07"))["total"] == 1
-    assert clients.list_clients(session, technician, ClientQuery(page=2))["items"][0]["name"] == (
-        "Cliente 25"
-    )
-    assert clients.list_clients(session, technician, ClientQuery(city="Madrid"))["total"] == 15
-    after = fresh_cache.stats()
-    assert after["misses"] == before["misses"]
-    # Each list reads two entries: the directory and the last service dates.
-    assert after["hits"] == before["hits"] + 2 * 3
-    # A write hides it; the refresher loads it again in the background (it
-    # was read), so the next search is a hit and shows the change.
-    add(session, technician, "Cliente nuevo")
-    assert refresh.wait_idle(fresh_cache, technician.id, timeout=10)
-    assert clients.list_clients(session, technician, ClientQuery(search="nuevo"))["total"] == 1
-    assert fresh_cache.stats()["misses"] == before["misses"]
+    loads = []
+    real_directory = clients._client_directory
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            clients, "_client_directory", lambda *a: loads.append(1) or real_directory(*a)
+        )
+        clients.list_clients(session, technician)  # the page, the directory, the dates
+        before = fresh_cache.stats()
+        # A search reads the directory and the dates: two hits, nothing loaded.
+        assert (
+            clients.list_clients(session, technician, ClientQuery(search="cliente 07"))["total"]
+            == 1
+        )
+        after_search = fresh_cache.stats()
+        assert after_search["misses"] == before["misses"]
+        assert after_search["hits"] == before["hits"] + 2
+        # The list as opened again: one small entry, one hit.
+        assert clients.list_clients(session, technician)["total"] == 30
+        assert fresh_cache.stats()["hits"] == after_search["hits"] + 1
+        # Another page or filter: its own entry, built from the cached directory.
+        page_two = clients.list_clients(session, technician, ClientQuery(page=2))
+        assert page_two["items"][0]["name"] == "Cliente 25"
+        assert clients.list_clients(session, technician, ClientQuery(city="Madrid"))["total"] == 15
+        assert loads == [1]
+        # A write hides them; the refresher loads the pages read again in the
+        # background, so the next reads are hits and show the change.
+        add(session, technician, "Cliente nuevo")
+        assert refresh.wait_idle(fresh_cache, technician.id, timeout=10)
+        before = fresh_cache.stats()
+        assert clients.list_clients(session, technician)["total"] == 31
+        assert clients.list_clients(session, technician, ClientQuery(search="nuevo"))["total"] == 1
+        assert fresh_cache.stats()["misses"] == before["misses"]
+        assert loads == [1, 1]
 
 
 def test_list_items_show_only_the_page_fields(session, technician):
