@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from piano_emotion.domain import reminders
+from piano_emotion.domain import navigation, reminders
 from piano_emotion.domain.alerts import local_today  # Spain's date, like the app
 from piano_emotion.domain.reminders import ReminderInput
 from piano_emotion.domain.tenancy import owned
@@ -181,3 +181,13 @@ def _contact_message(session, b, a):
 @probe("reminders.contact_message", expect=lambda result, a: _no_trace(result, a))
 def _own_contact_message(session, b, a):
     return reminders.contact_message(session, b, _own(session, b, Piano).id)
+
+
+def _no_badge(result, a):
+    # B's one reminder is due in five days; B's item is above its minimum.
+    assert result == {"reminders": 0, "inventory": 0}
+
+
+@probe("navigation.nav_badges", expect=_no_badge)
+def _nav_badges(session, b, a):
+    return navigation.nav_badges(session, b)

@@ -31,6 +31,7 @@ EXACTLY_INVALIDATED = (
     "invoices",
     "rates",
     "settings",
+    "navigation",
 )
 DEFAULT_TTLS: dict[str, int] = {
     **dict.fromkeys(EXACTLY_INVALIDATED, EXACT_TTL),

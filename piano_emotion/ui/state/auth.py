@@ -248,14 +248,15 @@ class AuthState(UIState):
         """What a page state clears when its page is opened without a session."""
 
     def _load_nav_badges(self, user: User) -> None:
-        # Cached reads: a hit costs microseconds on every page change.
-        from piano_emotion.domain import inventory, reminders
+        # One cached read on every page change (both badges in one entry).
+        from piano_emotion.domain import navigation
 
         with session_scope() as session:
-            self.nav_badges = {
-                routes.REMINDERS: reminders.reminder_counts(session, user)["badge"],
-                routes.INVENTORY: inventory.low_stock_count(session, user),
-            }
+            badges = navigation.nav_badges(session, user)
+        self.nav_badges = {
+            routes.REMINDERS: badges[navigation.REMINDERS_BADGE],
+            routes.INVENTORY: badges[navigation.INVENTORY_BADGE],
+        }
 
     # -- events -----------------------------------------------------------
     @rx.event
