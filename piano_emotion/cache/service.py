@@ -64,7 +64,11 @@ LOCK_TTL_MS = 5_000
 LOCK_POLL_S = 0.02
 # Decoded values kept per process for reads that share them (``shared=True``):
 # a hit whose stored payload is the one decoded last time is not decoded again.
-SHARED_DECODED_MAX = 256
+# Bounded by the size of their JSON text (a decoded value takes about 2-3
+# times that in memory), not by count: 250 technicians' dashboards and
+# directories did not fit in 256 entries, and every list view decoded its
+# directory again (issue 9).
+SHARED_DECODED_MAX_CHARS = 32 * 1024 * 1024
 
 
 class ValueTooLarge(ValueError):
@@ -121,8 +125,10 @@ class CacheService:
         self._state_lock = threading.Lock()
         self._open_until = 0.0
         self._degraded = False
-        # Decoded values of shared reads: full key -> (stored payload, value).
-        self._decoded: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+        # Decoded values of shared reads: full key -> (stored payload, value,
+        # size of its JSON text); ``_decoded_chars`` is the sum of the sizes.
+        self._decoded: OrderedDict[str, tuple[str, Any, int]] = OrderedDict()
+        self._decoded_chars = 0
         self._decoded_lock = threading.Lock()
         # In-process single flight.
         self._flights: dict[str, threading.Event] = {}
@@ -276,12 +282,17 @@ class CacheService:
             if memo is not None and memo[0] == payload:
                 self._decoded.move_to_end(full_key)
                 return memo[1]
-        value = serialization.loads(serialization.unpack(payload))
+        text = serialization.unpack(payload)
+        value = serialization.loads(text)
         with self._decoded_lock:
-            self._decoded[full_key] = (payload, value)
-            self._decoded.move_to_end(full_key)
-            while len(self._decoded) > SHARED_DECODED_MAX:
-                self._decoded.popitem(last=False)
+            replaced = self._decoded.pop(full_key, None)
+            if replaced is not None:
+                self._decoded_chars -= replaced[2]
+            if len(text) <= SHARED_DECODED_MAX_CHARS:
+                self._decoded[full_key] = (payload, value, len(text))
+                self._decoded_chars += len(text)
+            while self._decoded_chars > SHARED_DECODED_MAX_CHARS:
+                self._decoded_chars -= self._decoded.popitem(last=False)[1][2]
         return value
 
     def get(self, key: str) -> Any:

@@ -73,3 +73,28 @@ def test_over_the_limit_set_refuses_and_get_or_load_serves_uncached(cache):
     assert cache.get_or_load("too-big", loader, 60) == too_big
     assert cache.get_or_load("too-big", loader, 60) == too_big
     assert len(calls) == 2 and cache.get("too-big") is None
+
+
+def test_shared_values_are_kept_within_a_size_budget_oldest_first(cache, monkeypatch):
+    from piano_emotion.cache import service
+
+    text_size = len(serialization.dumps(directory(200)))
+    # Room for three values' JSON text, not four.
+    monkeypatch.setattr(service, "SHARED_DECODED_MAX_CHARS", text_size * 3 + text_size // 2)
+    keys = [f"t{n}:pianos:directory:-" for n in range(4)]
+    for key in keys:
+        cache.set(key, directory(200), 60)
+    first = {key: cache.get_or_load(key, lambda: None, 60, shared=True) for key in keys}
+    assert cache._decoded_chars <= service.SHARED_DECODED_MAX_CHARS
+    assert list(cache._decoded) == [cache._key(key) for key in keys[1:]]
+    # The three newest are shared; the oldest was dropped and is decoded anew.
+    for key in keys[1:]:
+        assert cache.get_or_load(key, lambda: None, 60, shared=True) is first[key]
+    again = cache.get_or_load(keys[0], lambda: None, 60, shared=True)
+    assert again == first[keys[0]] and again is not first[keys[0]]
+    # A value larger than the whole budget is decoded for its caller, never kept.
+    monkeypatch.setattr(service, "SHARED_DECODED_MAX_CHARS", text_size // 2)
+    cache.set("t9:pianos:directory:-", directory(200), 60)
+    big = cache.get_or_load("t9:pianos:directory:-", lambda: None, 60, shared=True)
+    assert big == directory(200) and cache._key("t9:pianos:directory:-") not in cache._decoded
+    assert cache._decoded_chars <= service.SHARED_DECODED_MAX_CHARS
