@@ -932,6 +932,41 @@ def test_home_feed_speaks_spanish_and_english(signed_in, engine, technician):
     assert "Needs repair: Yamaha U1 (María García)" in [item["text"] for item in state.feed]
 
 
+def test_home_formats_an_unchanged_dashboard_once_and_a_changed_one_again(
+    signed_in, engine, technician, monkeypatch
+):
+    from piano_emotion.ui.state import home
+
+    client = add_client(engine, technician, "María García")
+    add_piano(engine, technician, client, model="U1", condition="needs_repair")
+    formatted = []
+    real_feed_text = home.feed_text
+    monkeypatch.setattr(
+        home, "feed_text", lambda item, lang: formatted.append(lang) or real_feed_text(item, lang)
+    )
+    first, second = signed_in(HomeState, "/"), signed_in(HomeState, "/")
+    # The first load is a miss whose alert sync then drops what it cached
+    # (the day's first sync), the second a miss again, the third the first
+    # hit: each of them formats what it got.
+    for _ in range(3):
+        run_async(HomeState.load.fn(first))
+    shown = len(formatted)
+    assert shown >= 1
+    run_async(HomeState.load.fn(second))  # another tab, same cached dashboard
+    assert len(formatted) == shown and second.feed == first.feed
+    assert second.feed is not first.feed  # each state owns its list
+
+    # A write that changes the feed: formatted anew, and shown.
+    add_piano(engine, technician, client, brand="Steinway", model="B", condition="needs_repair")
+    run_async(HomeState.load.fn(second))
+    assert len(formatted) > shown
+    assert any("Steinway B" in item["text"] for item in second.feed)
+    # Another language is formatted on its own.
+    set_language(first, "en")
+    HomeState.this_month.fn(first)
+    assert "en" in formatted and any("Needs repair" in item["text"] for item in first.feed)
+
+
 # -- signed out ----------------------------------------------------------------------------
 
 

@@ -475,7 +475,9 @@ def dashboard(
     session: Session, user: User, year: int, month: int, today: date | None = None
 ) -> dict[str, Any]:
     """Figures of one month, the six-month series, the next appointments and
-    the alert feed (see the module docstring)."""
+    the alert feed (see the module docstring). The series and the feed are
+    shared with other reads in this process while the cached entry is
+    unchanged: never change them."""
     year, month = _check_month(year, month)
     today = today or alerts_domain.local_today()
     now = utcnow()
@@ -490,6 +492,7 @@ def dashboard(
             lambda: _dashboard(session, user, year, month, today, now),
             depends_on=_feed_dependencies(),
             refresh=("dashboard.month", {"year": year, "month": month, "today": today}),
+            shared=True,  # only read: the page formats it into rows of its own
         )
 
     result = read()
