@@ -93,11 +93,20 @@ def cached_read(
     while the technician keeps reading it. ``shared``: a large value decoded
     once per process while unchanged (``CacheService.get_or_load``); the
     caller must never change it.
+
+    A read about given ``records`` (a record's page) is loaded without the
+    cross-process lock: it is cheap, and two workers seldom load the same
+    record at the same moment, while the lock costs every first read of a
+    record two Redis round trips. Reads over a whole collection (the
+    dashboard, the lists), which a write makes every tab reload at once, keep it.
     """
+    records = tuple(records)
     key = cache_key(user.id, entity, view, params)
     tags = _tags(user, depends_on, records)
     cache = get_cache()
-    value = cache.get_or_load(key, loader, ttl_for(entity), tags=tags, shared=shared)
+    value = cache.get_or_load(
+        key, loader, ttl_for(entity), tags=tags, shared=shared, lock=not records
+    )
     if refresh is not None:
         refresh_module.note_read(cache, user.id, key, refresh, tags)
     return value

@@ -105,6 +105,47 @@ def test_across_processes_about_once(cache_pair):
     assert stats["sets"] == loader.calls
 
 
+@pytest.mark.parametrize("backend", ["redis"])
+def test_without_the_lock_one_load_per_process_and_no_redis_lock(cache_pair, monkeypatch):
+    # A record's page (``cached_read`` with records): no cross-process lock,
+    # so at most one load per process, and no lock command at all.
+    first, second = cache_pair
+    locked = []
+    for cache in (first, second):
+        real_try_lock = cache.backend.try_lock
+        monkeypatch.setattr(
+            cache.backend,
+            "try_lock",
+            lambda *args, _real=real_try_lock: locked.append(args) or _real(*args),
+        )
+    loader = SlowLoader({"piano": 7}, delay=0.2)
+    targets = [lambda: first.get_or_load("t1:pianos:detail:7", loader, 60, lock=False)] * 10
+    targets += [lambda: second.get_or_load("t1:pianos:detail:7", loader, 60, lock=False)] * 10
+    results = _run_together(targets)
+    assert results == [{"piano": 7}] * 20
+    assert 1 <= loader.calls <= 2 and locked == []
+    # Stored, and a newer write still wins over a load that began before it.
+    assert second.get("t1:pianos:detail:7") == {"piano": 7}
+    started = threading.Event()
+
+    def slow_old_value():
+        started.set()
+        time.sleep(0.2)
+        return {"piano": "old"}
+
+    worker = threading.Thread(
+        target=lambda: first.get_or_load(
+            "t1:pianos:detail:8", slow_old_value, 60, tags=["t1:piano:8"], lock=False
+        )
+    )
+    worker.start()
+    assert started.wait(5)
+    second.invalidate("t1:piano:8")  # a write while it loads
+    worker.join(5)
+    again = first.get_or_load("t1:pianos:detail:8", lambda: {"piano": "new"}, 60, ["t1:piano:8"])
+    assert again == {"piano": "new"}  # the old value was not stored
+
+
 def _remaining_ms(cache, backend, real_redis, key: str) -> float:
     if backend == "memory":
         entry = cache.memory._data[cache._key(key)]
