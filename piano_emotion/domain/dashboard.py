@@ -77,18 +77,24 @@ class FeedProvider:
     name: str
     fn: FeedProviderFn
     depends_on: tuple[str, ...]
+    # Are its items a cache entry of their own? A write to one provider's
+    # collections (a service: the maintenance alerts) then reloads that
+    # provider only, not the invoices, appointments and stock of the feed.
+    cached: bool = True
 
 
 FEED_PROVIDERS: dict[str, FeedProvider] = {}
 
 
 def feed_provider(
-    name: str, *, depends_on: Iterable[str] = COLLECTIONS
+    name: str, *, depends_on: Iterable[str] = COLLECTIONS, cached: bool = True
 ) -> Callable[[FeedProviderFn], FeedProviderFn]:
     """Register ``fn(session, user, today) -> list[FeedItem]`` as a feed provider.
 
     ``depends_on`` lists the cache collections its items show (a write to
     any of them refreshes the feed and the dashboard); by default all of them.
+    Its items are cached on their own under those collections, unless
+    ``cached=False`` (a provider that only reads cached entries itself).
     Registering a name again replaces the previous provider.
     """
     collections = tuple(sorted(set(depends_on)))
@@ -97,7 +103,7 @@ def feed_provider(
         raise ValueError(f"unknown cache collections {sorted(unknown)}")
 
     def decorator(fn: FeedProviderFn) -> FeedProviderFn:
-        FEED_PROVIDERS[name] = FeedProvider(name, fn, collections)
+        FEED_PROVIDERS[name] = FeedProvider(name, fn, collections, cached)
         return fn
 
     return decorator
@@ -141,7 +147,8 @@ def feed_sort_key(item: FeedItem) -> tuple:
 
 
 # -- built-in providers -----------------------------------------------------------
-@feed_provider("maintenance", depends_on=alerts_domain.ALERT_READS)
+# Not cached again: its items come from one cached read (``top_active_alerts``).
+@feed_provider("maintenance", depends_on=alerts_domain.ALERT_READS, cached=False)
 def maintenance_feed(session: Session, user: User, today: date) -> list[FeedItem]:
     """Open and acknowledged maintenance alerts (urgent ones are urgent)."""
     top = alerts_domain.top_active_alerts(session, user, MAINTENANCE_FEED_LIMIT, today)
@@ -304,11 +311,25 @@ def low_stock_feed(session: Session, user: User, today: date) -> list[FeedItem]:
 
 
 # -- the feed --------------------------------------------------------------------
+def _provider_items(
+    session: Session, user: User, provider: FeedProvider, today: date
+) -> list[FeedItem]:
+    if not provider.cached:
+        return provider.fn(session, user, today)
+    return cached_read(
+        user,
+        "dashboard",
+        "feed_provider",
+        {"name": provider.name, "today": today},
+        lambda: provider.fn(session, user, today),
+        depends_on=provider.depends_on,
+    )
+
+
 def _alert_feed(session: Session, user: User, today: date, limit: int) -> list[FeedItem]:
     items: list[FeedItem] = []
     for name in sorted(FEED_PROVIDERS):
-        provider = FEED_PROVIDERS[name]
-        for item in provider.fn(session, user, today):
+        for item in _provider_items(session, user, FEED_PROVIDERS[name], today):
             items.append({**item, "provider": name})
     items.sort(key=feed_sort_key)
     return items[:limit]

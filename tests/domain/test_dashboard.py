@@ -373,6 +373,36 @@ def test_a_provider_registered_later_appears_in_the_feed(session, technician, ma
     assert dashboard.alert_feed(session, technician, TODAY) == before
 
 
+def test_a_service_reloads_the_maintenance_items_not_the_other_providers(
+    session, technician, march, monkeypatch
+):
+    dashboard.dashboard(session, technician, 2024, 3, TODAY)
+    calls = []
+    for name in ("invoices", "appointments", "low_stock"):
+        provider = dashboard.FEED_PROVIDERS[name]
+        monkeypatch.setitem(
+            dashboard.FEED_PROVIDERS,
+            name,
+            dashboard.FeedProvider(
+                name,
+                lambda *args, _fn=provider.fn, _name=name: calls.append(_name) or _fn(*args),
+                provider.depends_on,
+            ),
+        )
+    before = dashboard.dashboard(session, technician, 2024, 3, TODAY)
+    Builder(session, technician).service(session.get(Piano, march["urgent"]), TODAY)
+    session.commit()
+    board = dashboard.dashboard(session, technician, 2024, 3, TODAY)
+    assert board["services_done"] == before["services_done"] + 1  # recomputed
+    assert calls == []  # but those providers' items were still cached
+    assert board["alerts"] == before["alerts"]
+    # A write to what one of them shows reloads that one.
+    invalidate_on_commit(session, technician, "invoices")
+    session.commit()
+    dashboard.dashboard(session, technician, 2024, 3, TODAY)
+    assert calls == ["invoices"]
+
+
 def test_providers_validate_what_they_declare():
     with pytest.raises(ValueError):
         dashboard.feed_provider("bad", depends_on=("nonsense",))
