@@ -23,6 +23,7 @@ else that shows alert data must depend on the ``alerts`` collection.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Container, Iterable, Mapping
 from contextlib import AbstractContextManager
@@ -38,7 +39,13 @@ from piano_emotion.db import committed_engine
 from piano_emotion.domain.cached import cached_read, invalidate_on_commit, writes_pending
 from piano_emotion.domain.errors import DomainError, NotFound, ValidationFailed
 from piano_emotion.domain.refresh import refreshable
-from piano_emotion.domain.tenancy import for_each_active_technician, get_owned, owned
+from piano_emotion.domain.tenancy import (
+    TECHNICIAN,
+    for_each_active_technician,
+    get_owned,
+    owned,
+    scoped,
+)
 from piano_emotion.formatting import DISPLAY_TIMEZONE, to_local
 from piano_emotion.models import (
     AlertSyncRequest,
@@ -1050,20 +1057,25 @@ def _active_alerts(user: User, *columns: Any) -> Any:
     )
 
 
-def _top_active(session: Session, user: User, limit: int, today: date) -> dict[str, Any]:
-    ensure_alerts_synced(session, user, today)
-    thresholds = _technician_thresholds(session, user)
-    # alert_sort_key, in SQL: urgent first, then most days overdue.
+@functools.cache
+def _top_active_statement(limit: int) -> Any:
+    """The ``limit`` most pressing active alerts in ``alert_sort_key``'s order,
+    in SQL, each row with the number of active alerts (``active_total``: one
+    pass over the technician's alerts, not a second COUNT query). Built once
+    per limit, with placeholders: the technician (``TECHNICIAN``) and their
+    pending thresholds (a piano's own override wins)."""
+    tuning_default = sa.bindparam("tuning_pending_days", type_=sa.Integer)
+    regulation_default = sa.bindparam("regulation_pending_days", type_=sa.Integer)
     overdue = sa.case(
         (
             MaintenanceAlert.kind == Kind.TUNING,
             MaintenanceAlert.days_since
-            - sa.func.coalesce(Piano.tuning_pending_days, thresholds.tuning_pending_days),
+            - sa.func.coalesce(Piano.tuning_pending_days, tuning_default),
         ),
         (
             MaintenanceAlert.kind == Kind.REGULATION,
             MaintenanceAlert.days_since
-            - sa.func.coalesce(Piano.regulation_pending_days, thresholds.regulation_pending_days),
+            - sa.func.coalesce(Piano.regulation_pending_days, regulation_default),
         ),
         else_=MaintenanceAlert.days_since,
     )
@@ -1073,14 +1085,34 @@ def _top_active(session: Session, user: User, limit: int, today: date) -> dict[s
         (MaintenanceAlert.kind == Kind.TUNING, 1),
         else_=2,
     )
-    rows = session.exec(
-        _active_alerts(user, *_LIST_COLUMNS)
+    return (
+        select(*_LIST_COLUMNS, sa.func.count().over().label("active_total"))
+        .join(Piano, Piano.id == MaintenanceAlert.piano_id)
+        .join(Client, Client.id == Piano.client_id)
+        .where(
+            MaintenanceAlert.technician_id == TECHNICIAN,
+            Piano.technician_id == TECHNICIAN,
+            Client.technician_id == TECHNICIAN,
+            MaintenanceAlert.status.in_(STATUS_FILTERS["active"]),
+        )
         .order_by(
             level_rank, overdue.desc(), kind_rank, MaintenanceAlert.piano_id, MaintenanceAlert.id
         )
         .limit(limit)
+    )
+
+
+def _top_active(session: Session, user: User, limit: int, today: date) -> dict[str, Any]:
+    ensure_alerts_synced(session, user, today)
+    thresholds = _technician_thresholds(session, user)
+    rows = session.exec(
+        _top_active_statement(limit),
+        params=scoped(
+            user,
+            tuning_pending_days=thresholds.tuning_pending_days,
+            regulation_pending_days=thresholds.regulation_pending_days,
+        ),
     ).all()
-    total = session.exec(_active_alerts(user, sa.func.count(MaintenanceAlert.id))).one()
     items = [
         _alert_dict(
             row,
@@ -1088,7 +1120,7 @@ def _top_active(session: Session, user: User, limit: int, today: date) -> dict[s
         )
         for row in rows
     ]
-    return {"items": items, "total": int(total)}
+    return {"items": items, "total": int(rows[0].active_total) if rows else 0}
 
 
 def top_active_alerts(

@@ -699,6 +699,7 @@ def test_top_active_alerts_match_the_full_list_order(session, technician):
     from piano_emotion.domain.pianos import PianoInput
     from piano_emotion.models.types import utcnow
 
+    assert alerts.top_active_alerts(session, technician, 4) == {"items": [], "total": 0}
     owner = clients.create_client(session, technician, ClientInput(name="Dueña"))
     session.commit()
     ages = [200, 300, 800, 1200, 190, 275]
