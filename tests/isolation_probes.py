@@ -180,6 +180,15 @@ def _cached_read(session, b, a):
                               depends_on=("clients",))  # fmt: skip
 
 
+@probe("cached.cached_page", expect=_own_value)
+def _cached_page(session, b, a):
+    query = ClientQuery(page=1)
+    cached.cached_page(a.user, "clients", "probe_page", query, lambda: "A's value",
+                       depends_on=("clients",))  # fmt: skip
+    return cached.cached_page(b, "clients", "probe_page", query, lambda: "B's own value",
+                              depends_on=("clients",))  # fmt: skip
+
+
 def _a_entry_survives(result, a):
     assert result == "A's value"
 

@@ -1041,17 +1041,18 @@ def _list_alerts(
     return alerts
 
 
-def _active_alerts(user: User, *columns: Any) -> Any:
+def _active_alerts(*columns: Any) -> Any:
     """``SELECT columns`` of the technician's active (open or acknowledged)
-    alerts, with their piano and its owner."""
+    alerts, with their piano and its owner; built with the ``TECHNICIAN``
+    placeholder, run with ``scoped(user, ...)``."""
     return (
         select(*columns)
         .join(Piano, Piano.id == MaintenanceAlert.piano_id)
         .join(Client, Client.id == Piano.client_id)
         .where(
-            MaintenanceAlert.technician_id == user.id,
-            Piano.technician_id == user.id,
-            Client.technician_id == user.id,
+            MaintenanceAlert.technician_id == TECHNICIAN,
+            Piano.technician_id == TECHNICIAN,
+            Client.technician_id == TECHNICIAN,
             MaintenanceAlert.status.in_(STATUS_FILTERS["active"]),
         )
     )
@@ -1086,15 +1087,7 @@ def _top_active_statement(limit: int) -> Any:
         else_=2,
     )
     return (
-        select(*_LIST_COLUMNS, sa.func.count().over().label("active_total"))
-        .join(Piano, Piano.id == MaintenanceAlert.piano_id)
-        .join(Client, Client.id == Piano.client_id)
-        .where(
-            MaintenanceAlert.technician_id == TECHNICIAN,
-            Piano.technician_id == TECHNICIAN,
-            Client.technician_id == TECHNICIAN,
-            MaintenanceAlert.status.in_(STATUS_FILTERS["active"]),
-        )
+        _active_alerts(*_LIST_COLUMNS, sa.func.count().over().label("active_total"))
         .order_by(
             level_rank, overdue.desc(), kind_rank, MaintenanceAlert.piano_id, MaintenanceAlert.id
         )
@@ -1181,15 +1174,17 @@ def _refresh_list(session: Session, user: User, params: dict[str, Any]) -> None:
     list_alerts(session, user, params["status"], params["piano_id"], params["today"])
 
 
+# Active alerts counted by level (built once: ``TECHNICIAN``).
+_ACTIVE_BY_LEVEL = _active_alerts(
+    MaintenanceAlert.level, sa.func.count(MaintenanceAlert.id)
+).group_by(MaintenanceAlert.level)
+
+
 def _alert_counts(session: Session, user: User, today: date) -> dict[str, int]:
     # Counted in SQL: the active list of a technician can hold a thousand rows.
     ensure_alerts_synced(session, user, today)
     counts = {Level.URGENT.value: 0, Level.PENDING.value: 0}
-    for level, count in session.exec(
-        _active_alerts(user, MaintenanceAlert.level, sa.func.count(MaintenanceAlert.id)).group_by(
-            MaintenanceAlert.level
-        )
-    ).all():
+    for level, count in session.exec(_ACTIVE_BY_LEVEL, params=scoped(user)).all():
         counts[AlertLevel(level).value] = int(count)
     return {**counts, "total": sum(counts.values())}
 

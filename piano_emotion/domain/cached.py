@@ -112,6 +112,30 @@ def cached_read(
     return value
 
 
+def cached_page(
+    user: User,
+    entity: str,
+    view: str,
+    query: Any,
+    loader: Callable[[], T],
+    *,
+    depends_on: Iterable[str],
+) -> T:
+    """One page of a list (``query``: its normalised dataclass) through the
+    cache, keyed by the query and kept fresh after writes while read (its
+    first pages, ``refresh.list_view``) by the refreshable view
+    ``"<entity>.<view>"``, which the list's module registers."""
+    return cached_read(
+        user,
+        entity,
+        view,
+        query.__dict__,
+        loader,
+        depends_on=depends_on,
+        refresh=refresh_module.list_view(f"{entity}.{view}", query),
+    )
+
+
 def note_coming_read(
     user: User,
     entity: str,

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from piano_emotion.domain import validation as v
 from piano_emotion.domain.activity import ACTIVITY_READS, client_last_service
 from piano_emotion.domain.alerts import request_alert_sync
-from piano_emotion.domain.cached import cached_read, invalidate_on_commit
+from piano_emotion.domain.cached import cached_page, cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.domain.listing import (
     ARCHIVE_FILTERS,
@@ -29,7 +29,7 @@ from piano_emotion.domain.listing import (
     sort_text,
 )
 from piano_emotion.domain.pianos import refresh_piano_search_text
-from piano_emotion.domain.refresh import list_view, refreshable
+from piano_emotion.domain.refresh import refreshable
 from piano_emotion.domain.tenancy import TECHNICIAN, get_owned, scoped
 from piano_emotion.models import (
     Appointment,
@@ -380,14 +380,13 @@ def list_clients(session: Session, user: User, query: ClientQuery | None = None)
     query = (query or ClientQuery()).normalised()
     if query.search:
         return _list_clients(session, user, query)
-    return cached_read(
+    return cached_page(
         user,
         "clients",
         "page",
-        query.__dict__,
+        query,
         lambda: _list_clients(session, user, query),
         depends_on=CLIENT_PAGE_READS,
-        refresh=list_view("clients.page", query),
     )
 
 

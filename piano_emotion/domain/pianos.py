@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from piano_emotion.domain import validation as v
 from piano_emotion.domain.activity import ACTIVITY_READS, piano_service_dates
 from piano_emotion.domain.alerts import ALERT_READS, request_alert_sync
-from piano_emotion.domain.cached import cached_read, invalidate_on_commit
+from piano_emotion.domain.cached import cached_page, cached_read, invalidate_on_commit
 from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.domain.listing import (
     ARCHIVE_FILTERS,
@@ -31,7 +31,7 @@ from piano_emotion.domain.listing import (
     search_words,
     sort_text,
 )
-from piano_emotion.domain.refresh import list_view, refreshable
+from piano_emotion.domain.refresh import refreshable
 from piano_emotion.domain.tenancy import TECHNICIAN, get_owned, owned, scoped
 from piano_emotion.formatting import format_date
 from piano_emotion.models import (
@@ -671,14 +671,13 @@ def list_pianos(session: Session, user: User, query: PianoQuery | None = None) -
     query = (query or PianoQuery()).normalised()
     if query.search:
         return _list_pianos(session, user, query)
-    return cached_read(
+    return cached_page(
         user,
         "pianos",
         "page",
-        query.__dict__,
+        query,
         lambda: _list_pianos(session, user, query),
         depends_on=(*PIANO_PAGE_READS, *(ALERT_READS if query.alert_level else ())),
-        refresh=list_view("pianos.page", query),
     )
 
 

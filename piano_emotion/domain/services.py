@@ -24,10 +24,15 @@ from sqlmodel import Session, select
 
 from piano_emotion.domain import alerts as alerts_domain
 from piano_emotion.domain import inventory
-from piano_emotion.domain.cached import cached_read, invalidate_on_commit, note_coming_read
+from piano_emotion.domain.cached import (
+    cached_page,
+    cached_read,
+    invalidate_on_commit,
+    note_coming_read,
+)
 from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.domain.listing import PageResult, clamp_page, like_pattern, search_words
-from piano_emotion.domain.refresh import list_view, refreshable
+from piano_emotion.domain.refresh import refreshable
 from piano_emotion.domain.tenancy import TECHNICIAN, get_owned, scoped
 from piano_emotion.formatting import parse_decimal
 from piano_emotion.models import (
@@ -648,14 +653,13 @@ def list_services(
 ) -> dict[str, Any]:
     """A page of services: ``{items, total, page, page_size, pages}``."""
     query = (query or ServiceQuery()).normalised()
-    return cached_read(
+    return cached_page(
         user,
         "services",
         "list",
-        query.__dict__,
+        query,
         lambda: _list_services(session, user, query),
         depends_on=SERVICE_READS,
-        refresh=list_view("services.list", query),
     )
 
 
