@@ -12,6 +12,7 @@ from piano_emotion.gc_tuning import gc_lifespan
 from piano_emotion.jobs.scheduler import scheduler_lifespan
 from piano_emotion.settings import get_settings
 from piano_emotion.ui import (
+    page_hydration,
     pages,  # noqa: F401  (registers every page)
     routes,
     socket_codec,
@@ -48,6 +49,7 @@ app = rx.App(
     backend_exception_handler=handle_backend_exception,
 )
 socket_codec.install(app)  # state updates encoded by orjson (issue 9)
+page_hydration.install()  # a protected page hydrates in its own load event
 for spec in PAGES:
     app.add_page(spec.component, route=spec.route, title=APP_TITLE, on_load=spec.on_load)
 app.add_page(not_found_content, route="404", title=APP_TITLE)
