@@ -16,6 +16,7 @@ from piano_emotion.ui import (
     pages,  # noqa: F401  (registers every page)
     routes,
     socket_codec,
+    state_trees,
     styles,
 )
 from piano_emotion.ui.components.clerk import wrap_app_with_clerk
@@ -50,6 +51,7 @@ app = rx.App(
 )
 socket_codec.install(app)  # state updates encoded by orjson (issue 9)
 page_hydration.install()  # a protected page hydrates in its own load event
+state_trees.install()  # a tab's state tree is freed once written back to Redis
 for spec in PAGES:
     app.add_page(spec.component, route=spec.route, title=APP_TITLE, on_load=spec.on_load)
 app.add_page(not_found_content, route="404", title=APP_TITLE)
