@@ -1,11 +1,11 @@
-"""A protected page is hydrated by its own ``page_load``, not by one more event
-(``piano_emotion/ui/page_hydration.py``).
+"""A protected page loads and is hydrated inside ``on_load_internal``: one
+event per page change (``piano_emotion/ui/page_hydration.py``).
 
 Reflex's ``on_load_internal`` queues a page's ``on_load`` events and then
-``set_is_hydrated(True)``. For a protected page it queues the ``page_load``
-alone, which sets ``is_hydrated`` as it ends, signed in or not; a
-``page_load`` that raises queues Reflex's own hydrating event, as before.
-Pages without a ``page_load`` keep Reflex's chain.
+``set_is_hydrated(True)``. Ours runs a protected page's ``page_load`` itself,
+on the page's state, and the ``page_load`` sets ``is_hydrated`` as it ends,
+signed in or not; a ``page_load`` that raises queues Reflex's own hydrating
+event, as before. Pages without a ``page_load`` keep Reflex's chain.
 """
 
 from __future__ import annotations
@@ -19,30 +19,40 @@ import pytest
 from reflex.state import OnLoadInternalState
 from reflex_base.event.context import EventContext
 
+from piano_emotion.ui import page_hydration
 from piano_emotion.ui.state.home import HomeState
 from tests.conftest import run_async
 from tests.test_page_load import PAGE_IDS, PROTECTED_PAGES, open_page
 from tests.ui_states import make_state, redirect_path, set_session
 
 ON_LOAD_INTERNAL_SCRIPT = """
-import json, sys
+import asyncio, json, sys
 from piano_emotion import piano_emotion  # the app: every page, page_hydration installed
+from piano_emotion.ui import page_hydration
 from reflex.istate.data import RouterData
 from reflex.state import OnLoadInternalState, State
 
+handler = OnLoadInternalState.event_handlers["on_load_internal"]
 root = State(_reflex_internal_init=True)
 state = root.get_substate(OnLoadInternalState.get_full_name().split("."))
-result = {}
+result = {
+    "installed": handler.fn is page_hydration.on_load_internal,
+    "coroutine": handler._is_coroutine_function,
+    "pages": {},
+}
 for path in sys.argv[1:]:
     root.router = RouterData.from_router_data({"pathname": path, "asPath": path, "query": {}})
     root.is_hydrated = True
-    events = OnLoadInternalState.on_load_internal.fn(state) or []
-    result[path] = {
-        "is_hydrated": root.is_hydrated,
-        "events": [
+    page_load = page_hydration.protected_page_load(state)
+    name = page_load and f"{page_load.state.get_full_name()}.{page_load.fn.__name__}"
+    entry = {"page_load": name}
+    if page_load is None:  # Reflex's chain, from the installed handler itself
+        events = asyncio.run(handler.fn(state)) or []
+        entry["is_hydrated"] = root.is_hydrated
+        entry["events"] = [
             getattr(event, "name", None) or event.handler.fn.__qualname__ for event in events
-        ],
-    }
+        ]
+    result["pages"][path] = entry
 print(json.dumps(result))
 """
 
@@ -51,7 +61,7 @@ PUBLIC_PATHS = ["/entrar", "/registro"]
 
 @pytest.fixture(scope="module")
 def on_load_internal() -> dict:
-    """What ``on_load_internal`` queues at each address, in the real app (in a
+    """What ``on_load_internal`` does at each address, in the real app (in a
     fresh interpreter: importing the app registers every page)."""
     paths = [path.split("?")[0] for *_, path in PROTECTED_PAGES] + PUBLIC_PATHS
     done = subprocess.run(
@@ -65,22 +75,45 @@ def on_load_internal() -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def test_on_load_internal_is_ours_and_a_coroutine(on_load_internal):
+    assert on_load_internal["installed"] is True
+    assert on_load_internal["coroutine"] is True
+
+
 @pytest.mark.parametrize(("route", "cls", "handler", "path"), PROTECTED_PAGES, ids=PAGE_IDS)
-def test_a_protected_page_change_queues_its_page_load_alone(
-    on_load_internal, route, cls, handler, path
-):
-    queued = on_load_internal[path.split("?")[0]]
-    assert queued["is_hydrated"] is False  # the browser shows the page loading
-    assert queued["events"] == [f"{cls.get_full_name()}.{handler}"]
+def test_a_protected_page_change_runs_its_page_load(on_load_internal, route, cls, handler, path):
+    page = on_load_internal["pages"][path.split("?")[0]]
+    assert page["page_load"] == f"{cls.get_full_name()}.{handler}"
 
 
 @pytest.mark.parametrize("path", PUBLIC_PATHS)
 def test_a_page_without_page_load_keeps_reflexs_chain(on_load_internal, path):
-    events = on_load_internal[path]["events"]
-    if events:  # its own on_load, then Reflex's hydrating event
-        assert events[-1].endswith(".set_is_hydrated"), events
+    page = on_load_internal["pages"][path]
+    assert page["page_load"] is None
+    if page["events"]:  # its own on_load, then Reflex's hydrating event
+        assert page["events"][-1].endswith(".set_is_hydrated"), page["events"]
+        assert page["is_hydrated"] is False
     else:  # no on_load: hydrated at once
-        assert on_load_internal[path]["is_hydrated"] is True
+        assert page["is_hydrated"] is True
+
+
+def test_on_load_internal_loads_and_hydrates_the_page_in_one_event(signed_in, monkeypatch):
+    """The page's state is reached from ``on_load_internal``'s own state
+    (``get_state``, here in the same tree), loaded, and hydrated; nothing is
+    queued after it."""
+    home = signed_in(HomeState, "/")
+    root = home._get_root_state()
+    internal = root.get_substate(OnLoadInternalState.get_full_name().split("."))
+    root.is_hydrated = True  # the previous page's
+    monkeypatch.setattr(page_hydration, "protected_page_load", lambda state: HomeState.load)
+
+    queued = run_async(page_hydration.on_load_internal(internal))
+
+    assert queued is None
+    assert root.is_hydrated is True
+    assert home.auth_checked and home.user_name == "Ana Técnica"
+    assert home.year  # the dashboard's own load ran
+    assert "is_hydrated" in root.dirty_vars  # sent with the page's data
 
 
 @pytest.mark.parametrize(("route", "cls", "handler", "path"), PROTECTED_PAGES, ids=PAGE_IDS)
