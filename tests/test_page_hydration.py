@@ -10,11 +10,6 @@ event, as before. Pages without a ``page_load`` keep Reflex's chain.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from reflex.state import OnLoadInternalState
 from reflex_base.event.context import EventContext
@@ -22,8 +17,8 @@ from reflex_base.event.context import EventContext
 from piano_emotion.ui import page_hydration
 from piano_emotion.ui.state.home import HomeState
 from tests.conftest import run_async
-from tests.test_page_load import PAGE_IDS, PROTECTED_PAGES, open_page
-from tests.ui_states import make_state, redirect_path, set_session
+from tests.test_page_load import PAGE_IDS, PROTECTED_PAGES
+from tests.ui_states import in_the_app, make_state, redirect_path, set_session
 
 ON_LOAD_INTERNAL_SCRIPT = """
 import asyncio, json, sys
@@ -64,15 +59,7 @@ def on_load_internal() -> dict:
     """What ``on_load_internal`` does at each address, in the real app (in a
     fresh interpreter: importing the app registers every page)."""
     paths = [path.split("?")[0] for *_, path in PROTECTED_PAGES] + PUBLIC_PATHS
-    done = subprocess.run(
-        [sys.executable, "-c", ON_LOAD_INTERNAL_SCRIPT, *paths],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=True,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return in_the_app(ON_LOAD_INTERNAL_SCRIPT, *paths)
 
 
 def test_on_load_internal_is_ours_and_a_coroutine(on_load_internal):
@@ -97,17 +84,25 @@ def test_a_page_without_page_load_keeps_reflexs_chain(on_load_internal, path):
         assert page["is_hydrated"] is True
 
 
+def change_page(monkeypatch, cls, handler: str, state):
+    """``on_load_internal`` of ``state``'s tree, at a page whose ``page_load``
+    is ``cls.handler`` (what ``protected_page_load`` finds in the real app,
+    tested above), run to its end; what it returned."""
+    root = state._get_root_state()
+    internal = root.get_substate(OnLoadInternalState.get_full_name().split("."))
+    monkeypatch.setattr(page_hydration, "protected_page_load", lambda _: getattr(cls, handler))
+    return run_async(page_hydration.on_load_internal(internal))
+
+
 def test_on_load_internal_loads_and_hydrates_the_page_in_one_event(signed_in, monkeypatch):
     """The page's state is reached from ``on_load_internal``'s own state
     (``get_state``, here in the same tree), loaded, and hydrated; nothing is
     queued after it."""
     home = signed_in(HomeState, "/")
     root = home._get_root_state()
-    internal = root.get_substate(OnLoadInternalState.get_full_name().split("."))
     root.is_hydrated = True  # the previous page's
-    monkeypatch.setattr(page_hydration, "protected_page_load", lambda state: HomeState.load)
 
-    queued = run_async(page_hydration.on_load_internal(internal))
+    queued = change_page(monkeypatch, HomeState, "load", home)
 
     assert queued is None
     assert root.is_hydrated is True
@@ -117,22 +112,20 @@ def test_on_load_internal_loads_and_hydrates_the_page_in_one_event(signed_in, mo
 
 
 @pytest.mark.parametrize(("route", "cls", "handler", "path"), PROTECTED_PAGES, ids=PAGE_IDS)
-def test_a_page_load_hydrates_the_page_signed_in(signed_in, route, cls, handler, path):
+def test_a_page_load_hydrates_the_page_signed_in(signed_in, monkeypatch, route, cls, handler, path):
     state = signed_in(cls, path)
-    state.is_hydrated = False  # as on_load_internal leaves it
-    open_page(cls, handler, state)
+    change_page(monkeypatch, cls, handler, state)
     assert state.is_hydrated is True
     assert state.auth_checked
 
 
 @pytest.mark.parametrize(("route", "cls", "handler", "path"), PROTECTED_PAGES, ids=PAGE_IDS)
 def test_a_page_load_hydrates_the_page_signed_out(
-    engine, configured_app_settings, route, cls, handler, path
+    engine, configured_app_settings, monkeypatch, route, cls, handler, path
 ):
     state = make_state(cls, path)
     set_session(state, "garbage")
-    state.is_hydrated = False
-    result = open_page(cls, handler, state)
+    result = change_page(monkeypatch, cls, handler, state)
     assert redirect_path(result).startswith("/entrar?next=")
     assert state.is_hydrated is True
 
@@ -147,13 +140,14 @@ def test_a_failing_page_load_queues_reflexs_hydrating_event(signed_in, monkeypat
         raise RuntimeError("the dashboard failed")
 
     monkeypatch.setattr(HomeState, "_load", broken)
+    monkeypatch.setattr(page_hydration, "protected_page_load", lambda _: HomeState.load)
     state = signed_in(HomeState, "/")
-    state.is_hydrated = False
+    internal = state._get_root_state().get_substate(OnLoadInternalState.get_full_name().split("."))
     context = EventContext(token="tab-1", state_manager=None, enqueue_impl=enqueue)
 
     async def open_home_in_an_event():
         EventContext.set(context)  # as the event processor does for every event
-        await HomeState.load.fn(state)
+        await page_hydration.on_load_internal(internal)
 
     with pytest.raises(RuntimeError, match="dashboard failed"):
         run_async(open_home_in_an_event())

@@ -20,11 +20,7 @@ from __future__ import annotations
 
 import copy
 import inspect
-import json
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -49,6 +45,7 @@ from tests.ui_states import (
     browser_cookies,
     events_of,
     handle,
+    in_the_app,
     make_state,
     redirect_path,
     set_session,
@@ -291,17 +288,7 @@ print(json.dumps({"states": states, "pages": pages}))
 
 @pytest.fixture(scope="module")
 def plan() -> dict:
-    # In a fresh interpreter: the app registers every page (and the root's
-    # route vars), which the other tests of this process do not want.
-    done = subprocess.run(
-        [sys.executable, "-c", PLAN_SCRIPT],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=True,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return in_the_app(PLAN_SCRIPT)
 
 
 def test_a_page_change_is_one_event_that_checks_the_session(plan):

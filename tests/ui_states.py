@@ -10,6 +10,9 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from reflex.istate.data import ReflexURL, RouterData, SessionData
@@ -99,6 +102,21 @@ def signed_in(technician, configured_app_settings):
         return make_state(cls, path, user or technician, configured_app_settings)
 
     return make
+
+
+def in_the_app(script: str, *args: str):
+    """The JSON ``script`` prints last, run in a fresh interpreter that imports
+    the app (every page registered, the root's route vars, ``page_hydration``
+    installed), which the other tests of this process do not want."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def events_of(result) -> list:

@@ -17,9 +17,6 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 import reflex as rx
-from reflex.state import OnLoadInternalState
-from reflex_base.event import Event
-from reflex_base.event.context import EventContext
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -76,8 +73,8 @@ def page_load(load: Callable[..., Any]) -> Callable[..., Any]:
     ``auth_checked``, sidebar badges); without one the browser goes to the
     sign-in page with ``next=`` this address, and ``load`` does not run. One
     event per page change: the session check is not a separate ``on_load``
-    event of ``AuthState`` (whose events load every page's state), and the
-    page is hydrated by it too (``ui/page_hydration.py``).
+    event of ``AuthState`` (whose events load every page's state); it runs
+    inside ``on_load_internal``, which hydrates the page (``ui/page_hydration.py``).
 
     Stack it under ``@rx.event``. The event handler takes no argument: the
     wrapper is not a ``functools.wraps`` (its signature would show ``user``).
@@ -86,18 +83,6 @@ def page_load(load: Callable[..., Any]) -> Callable[..., Any]:
     is_async = inspect.iscoroutinefunction(load)
 
     async def checked(self):
-        try:
-            result = await checked_load(self)
-        except Exception:
-            await _hydrate_after_failure()
-            raise
-        # The page's on_load_internal left the hydrating to this event
-        # (``ui/page_hydration.py``): the flag goes in the same delta as the data.
-        if not self.is_hydrated:
-            self.is_hydrated = True
-        return result
-
-    async def checked_load(self):
         await self._adopt_cookies()
         # The session check reads the database: off the event loop when the
         # page's own work is too.
@@ -143,14 +128,6 @@ def _clerk_user(settings: Settings, token: str) -> User:
     identity = get_verifier(settings).verify(token)
     with session_scope() as session:
         return upsert_clerk_user(session, identity)
-
-
-async def _hydrate_after_failure() -> None:
-    """A ``page_load`` that raised: Reflex's own hydrating event, queued after
-    it as Reflex would have (the page shows the error's toast, not a spinner)."""
-    await EventContext.get().enqueue(
-        *Event.from_event_type(OnLoadInternalState.set_is_hydrated(True))
-    )
 
 
 def checks_session(event: Any) -> bool:
