@@ -5,7 +5,9 @@ Reflex's ``on_load_internal`` queues a page's ``on_load`` events and then
 ``set_is_hydrated(True)``. Ours runs a protected page's ``page_load`` itself,
 on the page's state, and the ``page_load`` sets ``is_hydrated`` as it ends,
 signed in or not; a ``page_load`` that raises queues Reflex's own hydrating
-event, as before. Pages without a ``page_load`` keep Reflex's chain.
+event, as before. Pages without a ``page_load`` keep Reflex's chain. The
+browser's cookie event before each page change (``update_vars_internal``)
+is folded into that ``on_load_internal``, which applies the cookies first.
 """
 
 from __future__ import annotations
@@ -18,12 +20,19 @@ from piano_emotion.ui import page_hydration
 from piano_emotion.ui.state.home import HomeState
 from tests.conftest import run_async
 from tests.test_page_load import PAGE_IDS, PROTECTED_PAGES
-from tests.ui_states import in_the_app, make_state, redirect_path, set_session
+from tests.ui_states import (
+    browser_cookies,
+    in_the_app,
+    make_state,
+    redirect_path,
+    set_session,
+)
 
 ON_LOAD_INTERNAL_SCRIPT = """
 import asyncio, json, sys
 from piano_emotion import piano_emotion  # the app: every page, page_hydration installed
 from piano_emotion.ui import page_hydration
+from reflex.app import EventNamespace
 from reflex.istate.data import RouterData
 from reflex.state import OnLoadInternalState, State
 
@@ -33,6 +42,8 @@ state = root.get_substate(OnLoadInternalState.get_full_name().split("."))
 result = {
     "installed": handler.fn is page_hydration.on_load_internal,
     "coroutine": handler._is_coroutine_function,
+    "folds_cookies": getattr(EventNamespace.on_event, "folds_cookies", False)
+    and getattr(EventNamespace.on_disconnect, "folds_cookies", False),
     "pages": {},
 }
 for path in sys.argv[1:]:
@@ -65,6 +76,10 @@ def on_load_internal() -> dict:
 def test_on_load_internal_is_ours_and_a_coroutine(on_load_internal):
     assert on_load_internal["installed"] is True
     assert on_load_internal["coroutine"] is True
+
+
+def test_the_socket_folds_the_cookie_event_in_the_app(on_load_internal):
+    assert on_load_internal["folds_cookies"] is True
 
 
 @pytest.mark.parametrize(("route", "cls", "handler", "path"), PROTECTED_PAGES, ids=PAGE_IDS)
@@ -154,3 +169,138 @@ def test_a_failing_page_load_queues_reflexs_hydrating_event(signed_in, monkeypat
     hydrating = f"{OnLoadInternalState.get_full_name()}.set_is_hydrated"
     assert queued == [("tab-1", hydrating, {"value": True})]
     assert state.is_hydrated is False  # Reflex's event sets it, after the error's toast
+
+
+# -- the browser's cookie event rides with the page's load ---------------------
+
+
+def cookie_key(name: str) -> str:
+    from piano_emotion.ui.state.base import BrowserCookies
+
+    return f"{BrowserCookies.get_full_name()}.{name}_rx_state_"
+
+
+def cookie_event(**cookies) -> dict:
+    """What the browser sends before each page change."""
+    values = {cookie_key(name): value for name, value in cookies.items()}
+    return {
+        "name": page_hydration.UPDATE_VARS_INTERNAL,
+        "payload": {"vars": values},
+        "router_data": {"pathname": "/clientes"},
+    }
+
+
+def load_event() -> dict:
+    return {"name": page_hydration.ON_LOAD_INTERNAL, "router_data": {"pathname": "/clientes"}}
+
+
+class Socket:
+    """The socket layer with ``hold_cookies`` installed over a recording of
+    what reaches Reflex's own ``on_event`` (then its event processor)."""
+
+    def __init__(self):
+        self.reached: list[tuple[str, dict]] = []
+
+        async def reflex_on_event(namespace, sid, data):
+            self.reached.append((sid, data))
+
+        def reflex_on_disconnect(namespace, sid):
+            self.reached.append((sid, "disconnected"))
+
+        self.on_event = page_hydration.hold_cookies(reflex_on_event)
+        self.on_disconnect = page_hydration.drop_held(reflex_on_disconnect)
+
+    def send(self, sid: str, *events: dict) -> None:
+        async def in_order():
+            for event in events:
+                await self.on_event(None, sid, event)
+
+        run_async(in_order())
+
+
+def test_a_page_changes_cookies_reach_reflex_inside_its_on_load_internal():
+    socket = Socket()
+    socket.send("tab", cookie_event(session_token="tok", lang="en"), load_event())
+
+    assert len(socket.reached) == 1  # one event instead of two
+    sid, event = socket.reached[0]
+    assert sid == "tab" and event["name"] == page_hydration.ON_LOAD_INTERNAL
+    assert event["payload"]["vars"] == {
+        cookie_key("session_token"): "tok",
+        cookie_key("lang"): "en",
+    }
+    assert event["router_data"] == {"pathname": "/clientes"}
+
+
+def test_a_held_cookie_event_goes_first_and_unchanged_before_any_other_event():
+    socket = Socket()
+    cookies = cookie_event(session_token="tok")
+    click = {"name": "some_state.save", "payload": {"form": {}}}
+    socket.send("tab", cookies, click)
+    assert socket.reached == [("tab", cookies), ("tab", click)]
+
+
+def test_two_cookie_events_in_a_row_keep_their_order():
+    socket = Socket()
+    older, newer = cookie_event(session_token="old"), cookie_event(session_token="new")
+    socket.send("tab", older, newer, load_event())
+    assert socket.reached[0] == ("tab", older)
+    assert socket.reached[1][1]["payload"]["vars"] == {cookie_key("session_token"): "new"}
+    assert len(socket.reached) == 2
+
+
+def test_each_socket_holds_its_own_cookies():
+    socket = Socket()
+    socket.send("tab-a", cookie_event(session_token="a"))
+    socket.send("tab-b", cookie_event(session_token="b"), load_event())
+    socket.send("tab-a", load_event())
+    folded = {sid: event["payload"]["vars"] for sid, event in socket.reached}
+    assert folded == {
+        "tab-b": {cookie_key("session_token"): "b"},
+        "tab-a": {cookie_key("session_token"): "a"},
+    }
+
+
+def test_other_storage_events_are_not_held():
+    """Only ``BrowserCookies`` vars are folded: any other var of the browser's
+    storage (or a malformed payload) goes to Reflex as it came."""
+    socket = Socket()
+    foreign = {
+        "name": page_hydration.UPDATE_VARS_INTERNAL,
+        "payload": {"vars": {cookie_key("lang"): "en", "other_state.draft_rx_state_": "x"}},
+    }
+    malformed = {"name": page_hydration.UPDATE_VARS_INTERNAL, "payload": {"vars": "nope"}}
+    socket.send("tab", foreign, malformed, load_event())
+    assert [event for _, event in socket.reached] == [foreign, malformed, load_event()]
+
+
+def test_a_disconnect_forgets_the_held_cookies():
+    socket = Socket()
+    socket.send("tab", cookie_event(session_token="tok"))
+    socket.on_disconnect(None, "tab")
+    socket.send("tab", load_event())  # a new connection reusing the id
+    assert socket.reached == [("tab", "disconnected"), ("tab", load_event())]
+
+
+def test_on_load_internal_applies_the_cookies_before_the_pages_load(
+    engine, configured_app_settings, technician, monkeypatch
+):
+    """A tab whose state has no session yet is signed in by the cookies that
+    came with the page change: they are applied before the page's load."""
+    from piano_emotion.auth.tokens import issue_session_token
+
+    state = make_state(HomeState, "/")
+    token = issue_session_token(technician.id, technician.session_version, configured_app_settings)
+    root = state._get_root_state()
+    internal = root.get_substate(OnLoadInternalState.get_full_name().split("."))
+    monkeypatch.setattr(page_hydration, "protected_page_load", lambda _: HomeState.load)
+
+    cookies = {cookie_key("session_token"): token, cookie_key("lang"): "en"}
+    foreign = {"other_state.draft_rx_state_": "x"}  # only BrowserCookies vars are taken
+    result = run_async(page_hydration.on_load_internal(internal, vars={**cookies, **foreign}))
+
+    assert result is None  # no redirect to the sign-in page
+    assert browser_cookies(state).session_token == token
+    assert state.auth_checked and state.user_name == "Ana Técnica"
+    assert state.lang == "en"
+    assert root.is_hydrated is True
