@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -68,7 +69,28 @@ def session_account(session: Session, user_id: int) -> User | None:
     )
     if not fields:
         return None
-    return User(**{**fields, "locale": Locale(fields["locale"]), "role": UserRole(fields["role"])})
+    return _detached_account(
+        {**fields, "locale": Locale(fields["locale"]), "role": UserRole(fields["role"])}
+    )
+
+
+# The secrets the cached copy leaves out (``SESSION_ACCOUNT_FIELDS``).
+_WITHHELD_FIELDS = dict.fromkeys(sorted(set(User.model_fields) - set(SESSION_ACCOUNT_FIELDS)))
+
+
+def _detached_account(fields: dict[str, Any]) -> User:
+    """A transient ``User`` holding ``fields``, built as SQLAlchemy builds a
+    row it loads (``new_instance``, the values put in its ``__dict__``):
+    3 µs, where ``User(**fields)`` fires an attribute event per field,
+    39 µs on every page change (issue 9: a third of the session check)."""
+    values = {**_WITHHELD_FIELDS, **fields}
+    # A worker may serve a cached account before its first query: the
+    # mapped attributes exist only once the mappers are configured (~2 µs after).
+    configure_mappers()
+    user = User._sa_class_manager.new_instance()
+    user.__dict__.update(values)
+    object.__setattr__(user, "__pydantic_fields_set__", set(fields))
+    return user
 
 
 def user_for_claims(session: Session, claims: SessionClaims | None) -> User | None:
