@@ -434,7 +434,7 @@ def badges_outside_the_figures(monkeypatch):
     """Opening the page reads the sidebar badges first (``@page_load``), through
     the same cache; the tests of the figures count their own cache traffic only
     (the badges are tested in ``test_page_load.py`` and ``test_workspace2_states.py``)."""
-    monkeypatch.setattr(MonitorState, "_load_nav_badges", lambda self, user: None)
+    monkeypatch.setattr(MonitorState, "_load_nav_badges", lambda self, user, session=None: None)
 
 
 @pytest.mark.usefixtures("badges_outside_the_figures")

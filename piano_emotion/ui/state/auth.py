@@ -164,9 +164,12 @@ class AuthState(UIState):
             self.session_token = issue_session_token(user.id, user.session_version, settings)
         return user
 
-    def current_user(self) -> User | None:
-        with Session(get_engine(), expire_on_commit=False) as session:
-            user = self._resolve_user(session)
+    def current_user(self, session: Session | None = None) -> User | None:
+        """The signed-in user, checked now (in ``session`` if given)."""
+        if session is None:
+            with Session(get_engine(), expire_on_commit=False) as session:
+                return self.current_user(session)
+        user = self._resolve_user(session)
         self._show_user(user)
         return user
 
@@ -237,23 +240,27 @@ class AuthState(UIState):
         """First thing every protected page's ``on_load`` does, on the server:
         the signed-in user (a sliding session gets a fresh token) and the
         sidebar badges; ``None`` (after ``_signed_out``) without a valid session."""
-        user = self.current_user()
-        self.auth_checked = True
-        if user is None:
-            self._signed_out()
-            return None
-        self._load_nav_badges(user)
+        # One session for both reads (each a cache hit, most of the time).
+        with session_scope() as session:
+            user = self.current_user(session)
+            self.auth_checked = True
+            if user is None:
+                self._signed_out()
+                return None
+            self._load_nav_badges(user, session)
         return user
 
     def _signed_out(self) -> None:
         """What a page state clears when its page is opened without a session."""
 
-    def _load_nav_badges(self, user: User) -> None:
+    def _load_nav_badges(self, user: User, session: Session | None = None) -> None:
         # One cached read on every page change (both badges in one entry).
         from piano_emotion.domain import navigation
 
-        with session_scope() as session:
-            badges = navigation.nav_badges(session, user)
+        if session is None:
+            with session_scope() as session:
+                return self._load_nav_badges(user, session)
+        badges = navigation.nav_badges(session, user)
         self.nav_badges = {
             routes.REMINDERS: badges[navigation.REMINDERS_BADGE],
             routes.INVENTORY: badges[navigation.INVENTORY_BADGE],
