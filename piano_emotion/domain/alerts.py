@@ -1000,34 +1000,47 @@ def _refresh_synced(session: Session, user: User, params: dict[str, Any]) -> Non
     ensure_alerts_synced(session, user, params["today"])
 
 
-def _list_alerts(
-    session: Session, user: User, status: str, piano_id: int | None, today: date
-) -> list[dict[str, Any]]:
-    ensure_alerts_synced(session, user, today)
+@functools.cache
+def _list_statements(status: str, by_piano: bool) -> tuple[Any | None, Any | None]:
+    """``_list_alerts``'s statements for a status filter: the open rows and
+    the resolved history (None where the filter has none), with their piano
+    and its owner. Built once per filter, with placeholders (``TECHNICIAN``,
+    and ``piano_id`` for one piano's list): building a statement and its
+    cache key cost more CPU than running it on a piano's page (issue 9)."""
     statuses = STATUS_FILTERS[status]
     base = (
         select(*_LIST_COLUMNS)
         .join(Piano, Piano.id == MaintenanceAlert.piano_id)
         .join(Client, Client.id == Piano.client_id)
         .where(
-            MaintenanceAlert.technician_id == user.id,
-            Piano.technician_id == user.id,
-            Client.technician_id == user.id,
+            MaintenanceAlert.technician_id == TECHNICIAN,
+            Piano.technician_id == TECHNICIAN,
+            Client.technician_id == TECHNICIAN,
         )
     )
-    if piano_id is not None:
-        base = base.where(MaintenanceAlert.piano_id == piano_id)
-    rows = []
+    if by_piano:
+        base = base.where(MaintenanceAlert.piano_id == sa.bindparam("piano_id"))
     open_statuses = [s for s in statuses if s != Status.RESOLVED]
-    if open_statuses:
-        rows += session.exec(base.where(MaintenanceAlert.status.in_(open_statuses))).all()
+    current = base.where(MaintenanceAlert.status.in_(open_statuses)) if open_statuses else None
+    history = None
     if Status.RESOLVED in statuses:
         history = base.where(MaintenanceAlert.status == Status.RESOLVED).order_by(
             MaintenanceAlert.resolved_at.desc(), MaintenanceAlert.id.desc()
         )
-        if piano_id is None:
+        if not by_piano:
             history = history.limit(RESOLVED_HISTORY_LIMIT)
-        rows += session.exec(history).all()
+    return current, history
+
+
+def _list_alerts(
+    session: Session, user: User, status: str, piano_id: int | None, today: date
+) -> list[dict[str, Any]]:
+    ensure_alerts_synced(session, user, today)
+    params = scoped(user) if piano_id is None else scoped(user, piano_id=piano_id)
+    rows = []
+    for statement in _list_statements(status, piano_id is not None):
+        if statement is not None:
+            rows += session.exec(statement, params=params).all()
     thresholds = _technician_thresholds(session, user)
     limits: dict[int, Thresholds] = {}
     alerts = []

@@ -19,6 +19,7 @@ the item became or becomes due, so older and sooner come first).
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -37,6 +38,7 @@ from piano_emotion.domain import alerts as alerts_domain
 from piano_emotion.domain.cached import COLLECTIONS, cached_read
 from piano_emotion.domain.errors import DomainError, ValidationFailed
 from piano_emotion.domain.refresh import refreshable, yield_to_requests
+from piano_emotion.domain.tenancy import TECHNICIAN, scoped
 from piano_emotion.formatting import DISPLAY_TIMEZONE, to_local
 from piano_emotion.models import Appointment, Client, InventoryItem, Invoice, Piano, Service, User
 from piano_emotion.models.enums import AppointmentStatus, InvoiceStatus, ServiceStatus
@@ -388,63 +390,73 @@ def _check_month(year: Any, month: Any) -> tuple[int, int]:
     return year, month
 
 
-def _created_in(session: Session, user: User, model, start: datetime, end: datetime) -> int:
-    return int(
-        session.exec(
-            select(sa.func.count(model.id)).where(
-                model.technician_id == user.id, model.created_at >= start, model.created_at < end
-            )
-        ).one()
+# The month's figures are read again after every write the dashboard shows
+# (a service, an invoice...): their statements are built once, with
+# placeholders (``TECHNICIAN``, the dates), as the record pages' are.
+_START, _END = sa.bindparam("start"), sa.bindparam("end")
+
+
+@functools.cache
+def _created_in_statement(model: type) -> Any:
+    return select(sa.func.count(model.id)).where(
+        model.technician_id == TECHNICIAN, model.created_at >= _START, model.created_at < _END
     )
+
+
+def _created_in(session: Session, user: User, model, start: datetime, end: datetime) -> int:
+    statement = _created_in_statement(model)
+    return int(session.exec(statement, params=scoped(user, start=start, end=end)).one())
+
+
+_SERVICES_BY_DAY = (
+    select(Service.service_date, sa.func.count(Service.id))
+    .where(
+        Service.technician_id == TECHNICIAN,
+        Service.status == ServiceStatus.COMPLETED,
+        Service.service_date >= _START,
+        Service.service_date < _END,
+    )
+    .group_by(Service.service_date)
+)
+_PAID_INVOICES = select(Invoice.paid_date, Invoice.total).where(
+    Invoice.technician_id == TECHNICIAN,
+    Invoice.status == InvoiceStatus.PAID,
+    Invoice.paid_date >= _START,
+    Invoice.paid_date < _END,
+)
 
 
 def _series(session: Session, user: User, year: int, month: int) -> list[dict[str, Any]]:
     months = [_shift_month(year, month, delta) for delta in range(-(SERIES_MONTHS - 1), 1)]
-    first = date(*months[0], 1)
-    after = date(*_shift_month(year, month, 1), 1)
+    params = scoped(user, start=date(*months[0], 1), end=date(*_shift_month(year, month, 1), 1))
     points = {
         ym: {"year": ym[0], "month": ym[1], "services": 0, "revenue": Decimal("0.00")}
         for ym in months
     }
-    services = session.exec(
-        select(Service.service_date, sa.func.count(Service.id))
-        .where(
-            Service.technician_id == user.id,
-            Service.status == ServiceStatus.COMPLETED,
-            Service.service_date >= first,
-            Service.service_date < after,
-        )
-        .group_by(Service.service_date)
-    ).all()
-    for day, n in services:
+    for day, n in session.exec(_SERVICES_BY_DAY, params=params).all():
         points[(day.year, day.month)]["services"] += int(n)
     # Summed here, exactly, as Decimals (a few dozen rows a month).
-    paid = session.exec(
-        select(Invoice.paid_date, Invoice.total).where(
-            Invoice.technician_id == user.id,
-            Invoice.status == InvoiceStatus.PAID,
-            Invoice.paid_date >= first,
-            Invoice.paid_date < after,
-        )
-    ).all()
-    for day, total in paid:
+    for day, total in session.exec(_PAID_INVOICES, params=params).all():
         points[(day.year, day.month)]["revenue"] += Decimal(total or 0)
     return [points[ym] for ym in months]
 
 
+_UPCOMING = (
+    select(Appointment, Client.name, Piano.brand, Piano.model)
+    .join(Client, Client.id == Appointment.client_id)
+    .outerjoin(Piano, Piano.id == Appointment.piano_id)
+    .where(
+        Appointment.technician_id == TECHNICIAN,
+        Appointment.status.in_(ACTIVE_APPOINTMENT),
+        Appointment.starts_at >= sa.bindparam("now"),
+    )
+    .order_by(Appointment.starts_at, Appointment.id)
+    .limit(sa.bindparam("limit", type_=sa.Integer, literal_execute=True))
+)
+
+
 def _upcoming(session: Session, user: User, now: datetime, limit: int) -> list[dict[str, Any]]:
-    rows = session.exec(
-        select(Appointment, Client.name, Piano.brand, Piano.model)
-        .join(Client, Client.id == Appointment.client_id)
-        .outerjoin(Piano, Piano.id == Appointment.piano_id)
-        .where(
-            Appointment.technician_id == user.id,
-            Appointment.status.in_(ACTIVE_APPOINTMENT),
-            Appointment.starts_at >= now,
-        )
-        .order_by(Appointment.starts_at, Appointment.id)
-        .limit(limit)
-    ).all()
+    rows = session.exec(_UPCOMING, params=scoped(user, now=now, limit=limit)).all()
     return [
         {
             "id": appointment.id,
