@@ -101,3 +101,47 @@ def test_settings_profile_business_and_password(signed_in_page):
     expect(password.get_by_test_id("error-current_password")).to_have_text(
         "La contraseña actual no es correcta."
     )
+
+
+def test_signing_out_in_one_tab_ends_the_session_at_the_other_tabs_next_page(browser, live_app):
+    """Another tab learns the browser's cookies with its next page change (a
+    client-side navigation: the cookies ride with the page's load)."""
+    context = browser.new_context(base_url=live_app.url)
+    try:
+        tab_a = context.new_page()
+        sign_up(tab_a, "Tomás Vidal", unique_email("pestanas"))
+        tab_b = context.new_page()
+        tab_b.goto("/clientes")
+        expect(tab_b.get_by_test_id("page-title")).to_have_text("Clientes")
+
+        tab_a.get_by_test_id("user-menu").click()
+        tab_a.get_by_test_id("sign-out").click()
+        expect(tab_a).to_have_url(re.compile(r"/entrar"))
+
+        tab_b.get_by_test_id("sidebar").get_by_test_id("nav-invoices").click()
+        expect(tab_b).to_have_url(re.compile(r"/entrar\?next=%2Ffacturas"))
+        expect(tab_b.get_by_test_id("sidebar")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_a_language_chosen_in_one_tab_reaches_the_other_tabs_next_page(browser, live_app):
+    context = browser.new_context(base_url=live_app.url)
+    try:
+        tab_a = context.new_page()
+        sign_up(tab_a, "Irene Soler", unique_email("idioma"))
+        tab_b = context.new_page()
+        tab_b.goto("/clientes")
+        expect(tab_b.get_by_test_id("page-title")).to_have_text("Clientes")
+
+        tab_a.get_by_test_id("language-select").click()
+        tab_a.get_by_role("option", name="English").click()
+        expect(tab_a.get_by_test_id("page-title")).to_have_text("Home")
+
+        tab_b.get_by_test_id("sidebar").get_by_test_id("nav-invoices").click()
+        expect(tab_b.get_by_test_id("page-title")).to_have_text("Invoices")
+        expect(tab_b.get_by_test_id("sidebar").get_by_test_id("nav-clients")).to_have_text(
+            "Clients"
+        )
+    finally:
+        context.close()
