@@ -22,7 +22,7 @@ from tests.conftest import run_async
 from tests.test_page_load import PAGE_IDS, PROTECTED_PAGES
 from tests.ui_states import (
     browser_cookies,
-    in_the_app,
+    in_a_fresh_interpreter,
     make_state,
     redirect_path,
     set_session,
@@ -70,7 +70,7 @@ def on_load_internal() -> dict:
     """What ``on_load_internal`` does at each address, in the real app (in a
     fresh interpreter: importing the app registers every page)."""
     paths = [path.split("?")[0] for *_, path in PROTECTED_PAGES] + PUBLIC_PATHS
-    return in_the_app(ON_LOAD_INTERNAL_SCRIPT, *paths)
+    return in_a_fresh_interpreter(ON_LOAD_INTERNAL_SCRIPT, *paths)
 
 
 def test_on_load_internal_is_ours_and_a_coroutine(on_load_internal):
@@ -78,7 +78,7 @@ def test_on_load_internal_is_ours_and_a_coroutine(on_load_internal):
     assert on_load_internal["coroutine"] is True
 
 
-def test_the_socket_folds_the_cookie_event_in_the_app(on_load_internal):
+def test_the_socket_folds_the_cookie_event_in_a_fresh_interpreter(on_load_internal):
     assert on_load_internal["folds_cookies"] is True
 
 

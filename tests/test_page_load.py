@@ -45,7 +45,7 @@ from tests.ui_states import (
     browser_cookies,
     events_of,
     handle,
-    in_the_app,
+    in_a_fresh_interpreter,
     make_state,
     redirect_path,
     set_session,
@@ -288,7 +288,7 @@ print(json.dumps({"states": states, "pages": pages}))
 
 @pytest.fixture(scope="module")
 def plan() -> dict:
-    return in_the_app(PLAN_SCRIPT)
+    return in_a_fresh_interpreter(PLAN_SCRIPT)
 
 
 def test_a_page_change_is_one_event_that_checks_the_session(plan):

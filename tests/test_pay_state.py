@@ -3,11 +3,6 @@ the database real (SQLite and MariaDB), Stripe a real local HTTP server."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from reflex_base.event import EventSpec
 
@@ -27,7 +22,15 @@ from tests.stripe_support import (
     sign,
     stripe_env,
 )
-from tests.ui_states import fetch, handle, make_state, redirect_path, set_language, toasts
+from tests.ui_states import (
+    fetch,
+    handle,
+    in_a_fresh_interpreter,
+    make_state,
+    redirect_path,
+    set_language,
+    toasts,
+)
 
 NBSP = "\u00a0"
 
@@ -94,15 +97,7 @@ print(json.dumps(found))
 def test_the_pay_pages_are_public():
     # In a fresh interpreter: importing every page here would register every
     # page state in this test process.
-    done = subprocess.run(
-        [sys.executable, "-c", PAGES_SCRIPT],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found = in_a_fresh_interpreter(PAGES_SCRIPT)
     assert found == {
         route: {
             "load": True,

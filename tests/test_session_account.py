@@ -3,16 +3,13 @@ built without ``User.__init__`` (``auth.current._detached_account``)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 from sqlalchemy import inspect
 from sqlmodel import Session
 
 from piano_emotion.auth.current import SESSION_ACCOUNT_FIELDS, session_account
 from piano_emotion.models import User
 from piano_emotion.models.enums import Locale, UserRole
+from tests.ui_states import in_a_fresh_interpreter
 
 
 def test_the_copy_holds_the_rows_values_and_no_secrets(engine, technician):
@@ -49,16 +46,9 @@ def test_the_copy_reads_in_a_worker_that_never_queried():
     """A cached account may be the first model a worker builds: its mapped
     attributes work before any query configured the mappers."""
     script = (
+        "import json\n"
         "from piano_emotion.auth.current import _detached_account\n"
         "user = _detached_account({'id': 7, 'email': 'ana@example.es', 'name': 'Ana'})\n"
-        "print(user.id, user.email, user.password_hash)\n"
+        "print(json.dumps([user.id, user.email, user.password_hash]))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    assert done.stdout.split() == ["7", "ana@example.es", "None"]
+    assert in_a_fresh_interpreter(script) == [7, "ana@example.es", None]

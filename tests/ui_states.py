@@ -104,10 +104,11 @@ def signed_in(technician, configured_app_settings):
     return make
 
 
-def in_the_app(script: str, *args: str):
-    """The JSON ``script`` prints last, run in a fresh interpreter that imports
-    the app (every page registered, the root's route vars, ``page_hydration``
-    installed), which the other tests of this process do not want."""
+def in_a_fresh_interpreter(script: str, *args: str):
+    """The JSON ``script`` prints last, run in a fresh interpreter: for what
+    the other tests of this process must not see or have done already
+    (importing the app: every page registered, the root's route vars,
+    ``page_hydration`` installed; a first query configuring the mappers)."""
     done = subprocess.run(
         [sys.executable, "-c", script, *args],
         capture_output=True,

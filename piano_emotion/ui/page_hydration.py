@@ -61,6 +61,16 @@ def protected_page_load(state: Any) -> Any | None:
     return None
 
 
+def browser_cookie(key: Any) -> str | None:
+    """The ``BrowserCookies`` cookie a browser storage key names
+    (``<state>.<var>_rx_state_``), or None for any other key."""
+    state_name, _, name = str(key).rpartition(".")
+    name = name.removesuffix(FIELD_MARKER)
+    if state_name == BrowserCookies.get_full_name() and BrowserCookies._is_client_storage(name):
+        return name
+    return None
+
+
 def only_cookies(event: Any) -> dict[str, Any] | None:
     """The vars of a browser's ``update_vars_internal`` event if they are all
     ``BrowserCookies`` cookies (what a page change sends); None otherwise."""
@@ -70,8 +80,7 @@ def only_cookies(event: Any) -> dict[str, Any] | None:
     values = payload.get(COOKIE_VARS) if isinstance(payload, dict) else None
     if not isinstance(values, dict) or not values:
         return None
-    owner = BrowserCookies.get_full_name()
-    if any(not isinstance(key, str) or key.rpartition(".")[0] != owner for key in values):
+    if any(browser_cookie(key) is None for key in values):
         return None
     return values
 
@@ -116,17 +125,12 @@ def drop_held(original_on_disconnect):
     return on_disconnect
 
 
-async def apply_cookies(state: Any, values: Any) -> None:
+async def apply_cookies(state: Any, values: dict[str, Any]) -> None:
     """Set the browser's cookies on ``BrowserCookies``, as Reflex's
-    ``update_vars_internal`` would (only that state's cookie vars are taken)."""
-    if not isinstance(values, dict):
-        return
-    owner = BrowserCookies.get_full_name()
+    ``update_vars_internal`` would (only that state's cookies are taken)."""
     cookies = None
     for key, value in values.items():
-        state_name, _, name = str(key).rpartition(".")
-        name = name.removesuffix(FIELD_MARKER)
-        if state_name == owner and BrowserCookies._is_client_storage(name):
+        if (name := browser_cookie(key)) is not None:
             cookies = cookies or await state.get_state(BrowserCookies)
             setattr(cookies, name, value)
 
@@ -135,7 +139,7 @@ async def on_load_internal(self: OnLoadInternalState, vars: dict | None = None) 
     """``OnLoadInternalState.on_load_internal``: the browser's cookies of
     this page change first (``vars``, folded in by ``hold_cookies``); then a
     protected page's load runs here, and any other page gets Reflex's events."""
-    if vars:
+    if isinstance(vars, dict):
         await apply_cookies(self, vars)
     page_load = protected_page_load(self)
     if page_load is None:

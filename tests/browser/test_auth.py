@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -103,17 +104,26 @@ def test_settings_profile_business_and_password(signed_in_page):
     )
 
 
-def test_signing_out_in_one_tab_ends_the_session_at_the_other_tabs_next_page(browser, live_app):
-    """Another tab learns the browser's cookies with its next page change (a
-    client-side navigation: the cookies ride with the page's load)."""
+@contextmanager
+def two_tabs(browser, live_app, name: str):
+    """Two tabs of one browser (shared cookies), signed up as ``name`` in the
+    first, the second on the clients page."""
     context = browser.new_context(base_url=live_app.url)
     try:
         tab_a = context.new_page()
-        sign_up(tab_a, "Tomás Vidal", unique_email("pestanas"))
+        sign_up(tab_a, name, unique_email("pestanas"))
         tab_b = context.new_page()
         tab_b.goto("/clientes")
         expect(tab_b.get_by_test_id("page-title")).to_have_text("Clientes")
+        yield tab_a, tab_b
+    finally:
+        context.close()
 
+
+def test_signing_out_in_one_tab_ends_the_session_at_the_other_tabs_next_page(browser, live_app):
+    """Another tab learns the browser's cookies with its next page change (a
+    client-side navigation: the cookies ride with the page's load)."""
+    with two_tabs(browser, live_app, "Tomás Vidal") as (tab_a, tab_b):
         tab_a.get_by_test_id("user-menu").click()
         tab_a.get_by_test_id("sign-out").click()
         expect(tab_a).to_have_url(re.compile(r"/entrar"))
@@ -121,19 +131,10 @@ def test_signing_out_in_one_tab_ends_the_session_at_the_other_tabs_next_page(bro
         tab_b.get_by_test_id("sidebar").get_by_test_id("nav-invoices").click()
         expect(tab_b).to_have_url(re.compile(r"/entrar\?next=%2Ffacturas"))
         expect(tab_b.get_by_test_id("sidebar")).to_have_count(0)
-    finally:
-        context.close()
 
 
 def test_a_language_chosen_in_one_tab_reaches_the_other_tabs_next_page(browser, live_app):
-    context = browser.new_context(base_url=live_app.url)
-    try:
-        tab_a = context.new_page()
-        sign_up(tab_a, "Irene Soler", unique_email("idioma"))
-        tab_b = context.new_page()
-        tab_b.goto("/clientes")
-        expect(tab_b.get_by_test_id("page-title")).to_have_text("Clientes")
-
+    with two_tabs(browser, live_app, "Irene Soler") as (tab_a, tab_b):
         tab_a.get_by_test_id("language-select").click()
         tab_a.get_by_role("option", name="English").click()
         expect(tab_a.get_by_test_id("page-title")).to_have_text("Home")
@@ -143,5 +144,3 @@ def test_a_language_chosen_in_one_tab_reaches_the_other_tabs_next_page(browser, 
         expect(tab_b.get_by_test_id("sidebar").get_by_test_id("nav-clients")).to_have_text(
             "Clients"
         )
-    finally:
-        context.close()
