@@ -54,6 +54,9 @@ def test_phone_layout_hides_sidebar_behind_a_menu(signed_in_phone_page):
     page.get_by_test_id("mobile-menu-button").click()
     menu = page.get_by_test_id("mobile-menu")
     expect(menu).to_be_visible()
+    # The drawer slides in; a click during its animation can be taken for the
+    # start of a drag (vaul) and not navigate (a CI flake in session 15).
+    menu.evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")
     menu.get_by_test_id("nav-agenda").click()
     expect(page.get_by_test_id("page-title")).to_have_text("Agenda")
 
