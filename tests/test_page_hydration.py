@@ -78,7 +78,7 @@ def test_on_load_internal_is_ours_and_a_coroutine(on_load_internal):
     assert on_load_internal["coroutine"] is True
 
 
-def test_the_socket_folds_the_cookie_event_in_a_fresh_interpreter(on_load_internal):
+def test_the_socket_folds_the_cookie_event_in_the_app(on_load_internal):
     assert on_load_internal["folds_cookies"] is True
 
 
