@@ -88,3 +88,36 @@ def test_a_busy_connection_is_not_pinged(mysql_engine, mariadb_databases):
     with pytest.raises(sa.exc.OperationalError), mysql_engine.connect() as conn:
         conn.exec_driver_sql("SELECT 1")
     assert _connection_id(mysql_engine) != dead
+
+
+# -- session_scope: a page whose reads were all cache hits -------------------------
+def _transactions_begun(session: Session) -> list[object]:
+    begun: list[object] = []
+    sa.event.listen(session, "after_transaction_create", lambda s, t: begun.append(t))
+    return begun
+
+
+def test_a_scope_that_sent_nothing_begins_and_commits_no_transaction(engine):
+    # Every read a hit: the session never touched the database, so there is
+    # nothing to commit (Session.commit would autobegin a transaction to end it).
+    with db.session_scope(engine) as session:
+        begun = _transactions_begun(session)
+    assert begun == []
+
+
+def test_a_scope_that_read_commits_what_it_began(engine):
+    with db.session_scope(engine) as session:
+        begun = _transactions_begun(session)
+        session.exec(sa.select(sa.literal(1))).one()
+        transaction = session.get_transaction()
+    assert begun == [transaction]
+    assert not transaction.is_active  # committed and closed
+
+
+def test_a_scope_with_only_commit_work_still_commits(engine):
+    # Work queued for the commit hooks (an invalidation) with no statement sent.
+    committed: list[object] = []
+    with db.session_scope(engine) as session:
+        sa.event.listen(session, "after_commit", committed.append)
+        session.info["pending_cache_invalidations"] = ["t1:clients"]
+    assert committed == [session]
