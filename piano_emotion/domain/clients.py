@@ -20,9 +20,8 @@ from piano_emotion.domain.cached import cached_page, cached_read, invalidate_on_
 from piano_emotion.domain.errors import ValidationFailed
 from piano_emotion.domain.listing import (
     ARCHIVE_FILTERS,
-    archive_allows,
     clamp_page,
-    matches_search,
+    filter_directory,
     nulls_first,
     page_of,
     search_words,
@@ -359,14 +358,14 @@ def _refresh_directory(session: Session, user: User, params: dict[str, Any]) -> 
     client_directory(session, user)
 
 
-def _selected(row: dict[str, Any], query: ClientQuery, words: list[str]) -> bool:
-    return (
-        archive_allows(query.archived, row["archived"])
-        and (not query.client_type or row["client_type"] == query.client_type)
-        and (not query.city or row["city"] == query.city)
-        and (not query.route_group or row["route_group"] == query.route_group)
-        and matches_search(row["_search"], words)
-    )
+def _selected(directory: list[dict[str, Any]], query: ClientQuery) -> list[dict[str, Any]]:
+    fields = {
+        "client_type": query.client_type,
+        "city": query.city,
+        "route_group": query.route_group,
+    }
+    equal = {name: value for name, value in fields.items() if value}
+    return filter_directory(directory, query.archived, search_words(query.search), equal)
 
 
 def list_clients(session: Session, user: User, query: ClientQuery | None = None) -> dict[str, Any]:
@@ -396,8 +395,7 @@ def _refresh_page(session: Session, user: User, params: dict[str, Any]) -> None:
 
 
 def _list_clients(session: Session, user: User, query: ClientQuery) -> dict[str, Any]:
-    words = search_words(query.search)
-    rows = [r for r in client_directory(session, user) if _selected(r, query, words)]
+    rows = _selected(client_directory(session, user), query)
     key, descending = SORTS[query.sort]
     rows.sort(key=key, reverse=descending)
     last_service = client_last_service(session, user)

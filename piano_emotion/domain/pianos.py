@@ -23,9 +23,8 @@ from piano_emotion.domain.cached import cached_page, cached_read, invalidate_on_
 from piano_emotion.domain.errors import NotFound, ValidationFailed
 from piano_emotion.domain.listing import (
     ARCHIVE_FILTERS,
-    archive_allows,
     clamp_page,
-    matches_search,
+    filter_directory,
     nulls_first,
     page_of,
     search_words,
@@ -652,14 +651,11 @@ def _alerted_pianos(session: Session, user: User, level: str) -> set[int]:
     return {alert["piano_id"] for alert in active if alert["level"] == level}
 
 
-def _selected(row: dict[str, Any], query: PianoQuery, words: list[str]) -> bool:
-    return (
-        archive_allows(query.archived, row["archived"])
-        and (not query.category or row["category"] == query.category)
-        and (not query.condition or row["condition"] == query.condition)
-        and (query.client_id is None or row["client_id"] == query.client_id)
-        and matches_search(row["_search"], words)
-    )
+def _selected(directory: list[dict[str, Any]], query: PianoQuery) -> list[dict[str, Any]]:
+    equal = {name: value for name in ("category", "condition") if (value := getattr(query, name))}
+    if query.client_id is not None:
+        equal["client_id"] = query.client_id
+    return filter_directory(directory, query.archived, search_words(query.search), equal)
 
 
 def list_pianos(session: Session, user: User, query: PianoQuery | None = None) -> dict[str, Any]:
@@ -687,8 +683,7 @@ def _refresh_page(session: Session, user: User, params: dict[str, Any]) -> None:
 
 
 def _list_pianos(session: Session, user: User, query: PianoQuery) -> dict[str, Any]:
-    words = search_words(query.search)
-    rows = [r for r in piano_directory(session, user) if _selected(r, query, words)]
+    rows = _selected(piano_directory(session, user), query)
     if query.alert_level:
         alerted = _alerted_pianos(session, user, query.alert_level)
         rows = [r for r in rows if r["id"] in alerted]
