@@ -1090,6 +1090,40 @@ def _avg(values):
     return sum(values) / len(values) if values else 0.0
 
 
+def steady_windows(rec: Recorder, rows: list[dict], start: float, end: float, width: float):
+    """The steady window in slices of ``width`` seconds: how the round trips
+    and the app's CPU per action move along a long run (a cache filling up,
+    memory growing), which the whole window's figures average away."""
+    windows = []
+    since = start
+    while since < end - 1e-9:
+        until = min(since + width, end)
+        # The last slice also takes the actions begun as the run wound down,
+        # as the steady window's own figures do.
+        last = until >= end - 1e-9
+        chosen = [s for s in rec.samples if since <= s.start and (last or s.start < until)]
+        ok = [s.ms for s in chosen if s.error is None]
+        cpu = [r["app_cpu"] for r in rows if since <= r["t"] < until]
+        windows.append(
+            {
+                "from": round(since, 1),
+                "until": round(until, 1),
+                "count": len(chosen),
+                "errors": len(chosen) - len(ok),
+                "p50": percentile(ok, 50),
+                "p95": percentile(ok, 95),
+                "app_cpu_ms_per_action": (
+                    _avg(cpu) / 100 * (until - since) * 1000 / len(chosen) if chosen else None
+                ),
+                "app_rss_max": max(
+                    (r["app_rss"] for r in rows if since <= r["t"] < until), default=0
+                ),
+            }
+        )
+        since = until
+    return windows
+
+
 def report(
     args, run, sampler, wall, connected_at_end, cache_before, cache_after, notes, core_speed
 ) -> dict:
@@ -1133,6 +1167,7 @@ def report(
         if steady_actions
         else None
     )
+    windows = steady_windows(rec, rows, ramp_end, ramp_end + steady_seconds, args.window_seconds)
     result = {
         "label": args.label,
         "config": {k: v for k, v in vars(args).items() if k not in ("password", "json")},
@@ -1144,6 +1179,7 @@ def report(
         "users_connected_at_end": connected_at_end,
         "whole_run": whole,
         "steady": steady,
+        "steady_windows": windows,
         "actions_per_second_steady": steady_actions / steady_seconds,
         "messages_in": rec.messages_in,
         "messages_out": rec.messages_out,
@@ -1183,6 +1219,20 @@ def print_report(r: dict) -> None:
             print(
                 f"{kind:16s} {row['count']:7d} {row['errors']:6d} {row['p50']:8.1f} "
                 f"{row['p95']:8.1f} {row['p99']:8.1f} {row['max']:8.1f}"
+            )
+    if len(r["steady_windows"]) > 1:
+        print(f"\nsteady window by {cfg['window_seconds']:.0f} s")
+        print(
+            f"{'from (s)':>8s} {'count':>7s} {'errors':>6s} {'p50':>8s} {'p95':>8s} "
+            "CPU/action RSS max"
+        )
+        print("-" * 72)
+        for w in r["steady_windows"]:
+            per_action = w["app_cpu_ms_per_action"]
+            print(
+                f"{w['from']:8.0f} {w['count']:7d} {w['errors']:6d} {w['p50']:8.1f} "
+                f"{w['p95']:8.1f} {per_action or float('nan'):7.1f} ms "
+                f"{w['app_rss_max'] / 2**30:5.2f} GiB"
             )
     res = r["resources"]
     print(
@@ -1285,6 +1335,12 @@ def parse_args(argv=None):
     )
     p.add_argument("--sample-interval", type=float, default=1.0)
     p.add_argument(
+        "--window-seconds",
+        type=float,
+        default=60.0,
+        help="also report the steady window in slices this long (a long run)",
+    )
+    p.add_argument(
         "--progress", type=float, default=10.0, help="print a progress line every N s (0: never)"
     )
     p.add_argument("--cache-redis-url", help="the cache's Redis (default: $REDIS_URL)")
@@ -1293,8 +1349,16 @@ def parse_args(argv=None):
     )
     p.add_argument("--no-cache-stats", action="store_true")
     args = p.parse_args(argv)
-    if args.users < 1 or args.technicians < 1 or args.think_mean <= 0 or args.duration <= 0:
-        p.error("--users, --technicians, --think-mean and --duration must be positive")
+    if (
+        args.users < 1
+        or args.technicians < 1
+        or args.think_mean <= 0
+        or args.duration <= 0
+        or args.window_seconds <= 0
+    ):
+        p.error(
+            "--users, --technicians, --think-mean, --duration and --window-seconds must be positive"
+        )
     args.technicians = min(args.technicians, args.users)
     return args
 

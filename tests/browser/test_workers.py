@@ -637,6 +637,7 @@ def test_the_load_test_drives_both_workers_without_errors(workers_app, tmp_path)
         "bench.load_test",
         *("--url", app.url, "--users", "6", "--technicians", "2", "--ramp-seconds", "3"),
         *("--duration", "20", "--think-mean", "1.5", "--write-percent", "25"),
+        *("--window-seconds", "10"),
         out=tmp_path / "load.json",
         cwd=APP_DIR,
         env=env,
@@ -648,6 +649,11 @@ def test_the_load_test_drives_both_workers_without_errors(workers_app, tmp_path)
     for kind in ("connect", "sign_in", "dashboard", "record_service", "service_detail"):
         assert kinds.get(kind, {}).get("count", 0) >= 1, (kind, sorted(kinds))
     assert all(0 < kinds[k]["p95"] < 30_000 for k in kinds if kinds[k]["count"])
+    # The steady window in two 10 s slices that count every steady action once.
+    windows = result["steady_windows"]
+    assert [(w["from"], w["until"]) for w in windows] == [(3.0, 13.0), (13.0, 23.0)]
+    assert sum(w["count"] for w in windows) == result["steady"]["all"]["count"]
+    assert all(w["p95"] > 0 and w["app_cpu_ms_per_action"] > 0 for w in windows)
     # Both workers' processes are what was sampled, and the cache counted the run.
     assert result["resources"]["app_rss_max"] > 0
     assert result["cache"] and result["cache"]["hits"] + result["cache"]["misses"] > 0
