@@ -137,6 +137,12 @@ def require_loopback(url: str, what: str) -> tuple[str, str, int]:
     host = parts.hostname or ""
     default = {"http": 80, "ws": 80, "https": 443, "wss": 443}.get(parts.scheme, 6379)
     port = parts.port or default
+    require_loopback_host(host, port, what)
+    return parts.scheme, host, port
+
+
+def require_loopback_host(host: str, port: int, what: str) -> None:
+    """Exits unless every address ``host`` resolves to is loopback."""
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
@@ -146,7 +152,6 @@ def require_loopback(url: str, what: str) -> tuple[str, str, int]:
         sys.exit(
             f"{what}: {host!r} is not a loopback address ({', '.join(sorted(addresses))}); refused"
         )
-    return parts.scheme, host, port
 
 
 # --- What the compiled frontend knows -------------------------------------------
@@ -1101,23 +1106,22 @@ def steady_windows(rec: Recorder, rows: list[dict], start: float, end: float, wi
         # The last slice also takes the actions begun as the run wound down,
         # as the steady window's own figures do.
         last = until >= end - 1e-9
-        chosen = [s for s in rec.samples if since <= s.start and (last or s.start < until)]
-        ok = [s.ms for s in chosen if s.error is None]
-        cpu = [r["app_cpu"] for r in rows if since <= r["t"] < until]
+        actions = rec.summary(since, float("inf") if last else until).get("all")
+        count = actions["count"] if actions else 0
+        sampled = [r for r in rows if since <= r["t"] < until]
+        cpu = _avg(r["app_cpu"] for r in sampled)
         windows.append(
             {
                 "from": round(since, 1),
                 "until": round(until, 1),
-                "count": len(chosen),
-                "errors": len(chosen) - len(ok),
-                "p50": percentile(ok, 50),
-                "p95": percentile(ok, 95),
+                "count": count,
+                "errors": actions["errors"] if actions else 0,
+                "p50": actions["p50"] if actions else float("nan"),
+                "p95": actions["p95"] if actions else float("nan"),
                 "app_cpu_ms_per_action": (
-                    _avg(cpu) / 100 * (until - since) * 1000 / len(chosen) if chosen else None
+                    cpu / 100 * (until - since) * 1000 / count if count else None
                 ),
-                "app_rss_max": max(
-                    (r["app_rss"] for r in rows if since <= r["t"] < until), default=0
-                ),
+                "app_rss_max": max((r["app_rss"] for r in sampled), default=0),
             }
         )
         since = until

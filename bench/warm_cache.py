@@ -76,7 +76,7 @@ def _configure(args: argparse.Namespace) -> None:
 
 def _require_loopback(args: argparse.Namespace) -> None:
     """Exits unless Redis and the database are on this machine."""
-    from bench.load_test import require_loopback
+    from bench.load_test import require_loopback, require_loopback_host
     from piano_emotion.db_url import DatabaseUrlError, parse_database_url
 
     require_loopback(args.redis_url, "--redis-url")
@@ -86,10 +86,7 @@ def _require_loopback(args: argparse.Namespace) -> None:
         sys.exit(f"--database-url: {exc}")
     if target.is_sqlite:
         return  # a file of this machine
-    # The load test's check reads the URLs it is given (the app's, Redis's):
-    # give it the database's host and port in one of those.
-    host, port = target.url.host or "", target.url.port or MYSQL_PORT
-    require_loopback(f"http://{f'[{host}]' if ':' in host else host}:{port}", "--database-url")
+    require_loopback_host(target.url.host or "", target.url.port or MYSQL_PORT, "--database-url")
 
 
 def _warm(args: argparse.Namespace, worker: int) -> dict[str, int]:

@@ -25,6 +25,9 @@ from piano_emotion.models import metadata
 
 MARIADB_ADMIN_URL = os.environ.get("TEST_MARIADB_URL", "mysql://root@127.0.0.1:3306/test")
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Where the bench tools' tests point them: a database of their own, each
+# test in a namespace of its own (``cache_namespace``).
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/15"
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -217,3 +220,20 @@ def fresh_cache():
     with use_cache(cache):
         yield cache
     cache.close()
+
+
+@pytest.fixture
+def cache_namespace() -> Iterator[str]:
+    """A namespace of this test in ``BENCH_REDIS_URL``, its keys deleted after."""
+    import redis
+
+    require_service(redis_available(), "Redis on 127.0.0.1:6379")
+    namespace = f"benchtest-{secrets.token_hex(4)}"
+    yield namespace
+    client = redis.Redis.from_url(BENCH_REDIS_URL)
+    try:
+        stale = list(client.scan_iter(match=f"{namespace}:*", count=1000))
+        if stale:
+            client.delete(*stale)
+    finally:
+        client.close()

@@ -26,21 +26,19 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bench.page_cost import DETAILS, PAGES, READ_WEIGHTS
-from tests.conftest import redis_available, require_service
+from tests.conftest import BENCH_REDIS_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 TECHNICIANS = 2
 ROUNDS = 2
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = BENCH_REDIS_URL
 FIRST_READS = tuple(f"{page} (first read)" for page in DETAILS)
 # What the subprocesses must not inherit from the developer's shell: the
 # benchmark sets the database, cache and namespace itself, and an Upstash
@@ -77,23 +75,6 @@ def demo_database_url(mariadb_databases) -> str:
         timeout=120,
     )
     return url
-
-
-@pytest.fixture
-def cache_namespace() -> Iterator[str]:
-    """A namespace of this test in Redis database 15, its keys deleted after."""
-    import redis
-
-    require_service(redis_available(), "Redis on 127.0.0.1:6379")
-    namespace = f"pctest-{secrets.token_hex(4)}"
-    yield namespace
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        stale = list(client.scan_iter(match=f"{namespace}:*", count=1000))
-        if stale:
-            client.delete(*stale)
-    finally:
-        client.close()
 
 
 def test_the_page_cost_bench_measures_warm_loads_and_first_reads(

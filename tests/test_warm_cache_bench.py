@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -40,10 +39,10 @@ from piano_emotion.domain import alerts, clients, pianos
 from piano_emotion.domain.alerts import local_today
 from piano_emotion.models import Client, Piano
 from piano_emotion.settings import reset_settings_cache
-from tests.conftest import redis_available, require_service
+from tests.conftest import BENCH_REDIS_URL
 from tests.factories import make_technician, populate
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = BENCH_REDIS_URL
 SUMMARY = re.compile(
     r"warmed (\d+) technicians \((\d+) clients, (\d+) pianos\): (\d+) reads in [\d.]+ s, "
     r"([\d.]+) % already cached"
@@ -62,23 +61,6 @@ def restored_process(monkeypatch) -> Iterator[None]:
     reset_settings_cache()
     os.environ.clear()
     os.environ.update(saved)
-
-
-@pytest.fixture
-def cache_namespace() -> Iterator[str]:
-    """A namespace of this test in Redis database 15, its keys deleted after."""
-    import redis
-
-    require_service(redis_available(), "Redis on 127.0.0.1:6379")
-    namespace = f"wctest-{secrets.token_hex(4)}"
-    yield namespace
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        stale = list(client.scan_iter(match=f"{namespace}:*", count=1000))
-        if stale:
-            client.delete(*stale)
-    finally:
-        client.close()
 
 
 def _technician(session: Session, label: str):

@@ -359,12 +359,8 @@ def _refresh_directory(session: Session, user: User, params: dict[str, Any]) -> 
 
 
 def _selected(directory: list[dict[str, Any]], query: ClientQuery) -> list[dict[str, Any]]:
-    fields = {
-        "client_type": query.client_type,
-        "city": query.city,
-        "route_group": query.route_group,
-    }
-    equal = {name: value for name, value in fields.items() if value}
+    fields = ("client_type", "city", "route_group")
+    equal = {name: value for name in fields if (value := getattr(query, name))}
     return filter_directory(directory, query.archived, search_words(query.search), equal)
 
 
